@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
+from funding.admin_import import HolderImportExportMixin
+
+admin.site.site_header = _("INDH Khénifra — data entry")
+admin.site.site_title = _("INDH Khénifra")
+admin.site.index_title = _("Holders, projects and funding")
+
+
+class ReferenceAdmin(admin.ModelAdmin):
+    """Reference tables are small: list everything, search by code or any name."""
+
+    list_display = ["code", "name_fr", "name_ar", "name_en"]
+    search_fields = ["code", "name_fr", "name_ar", "name_en"]
+
+
+@admin.register(Region)
+class RegionAdmin(ReferenceAdmin):
+    pass
+
+
+@admin.register(Province)
+class ProvinceAdmin(ReferenceAdmin):
+    list_display = ["code", "name_fr", "name_ar", "region", "is_synthetic"]
+    list_filter = ["region", "is_synthetic"]
+    list_select_related = ["region"]
+
+
+@admin.register(Commune)
+class CommuneAdmin(ReferenceAdmin):
+    list_display = ["code", "name_fr", "name_ar", "kind", "province"]
+    list_filter = ["kind", "province"]
+    list_select_related = ["province"]
+
+
+@admin.register(Sector)
+class SectorAdmin(ReferenceAdmin):
+    list_display = ["code", "name_fr", "name_ar", "name_en", "ordering"]
+    list_editable = ["ordering"]
+
+
+@admin.register(Holder)
+class HolderAdmin(HolderImportExportMixin, admin.ModelAdmin):
+    list_display = ["name", "holder_type", "registration_number", "commune", "main_sector", "members_total"]
+    list_filter = ["holder_type", "main_sector", "commune__province", "commune"]
+    list_select_related = ["commune", "main_sector"]
+    search_fields = ["name", "registration_number"]
+    autocomplete_fields = ["commune"]
+    # The full, unfiltered count is a second COUNT(*) per page: skip it on large tables.
+    show_full_result_count = False
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["name", "holder_type", "registration_number", "commune", "main_sector", "created_on"]}),
+        (_("Members"), {"fields": ["members_total", "members_women", "members_under_35"]}),
+        (
+            _("Private contact (never published)"),
+            {"fields": ["phone", "email", "private_notes"], "classes": ["collapse"]},
+        ),
+    ]
+
+
+@admin.register(ProvinceAssignment)
+class ProvinceAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "province"]
+    list_filter = ["province"]
+    list_select_related = ["user", "province"]
+    autocomplete_fields = ["user", "province"]
+    search_fields = ["user__username", "province__name_fr"]

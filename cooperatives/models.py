@@ -1,0 +1,185 @@
+"""Project holders (cooperatives, associations, young entrepreneurs) and the
+reference data they are placed in: the territory and the economic sectors."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from indh_site.audit import AuditedChange
+from indh_site.labels import MultilingualName
+
+
+class Region(MultilingualName):
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class Province(MultilingualName):
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region"))
+    # Provinces made by generate_dataset for load tests; never part of real figures.
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("province")
+        verbose_name_plural = _("provinces")
+
+
+class Commune(MultilingualName):
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("municipality")
+        RURAL = "rural", _("rural commune")
+
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("province")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RURAL)
+    is_synthetic = models.BooleanField(_("synthetic"), default=False)
+
+    class Meta:
+        ordering = ["name_fr"]
+        verbose_name = _("commune")
+        verbose_name_plural = _("communes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["municipality", "rural"]), name="cooperatives_commune_kind_valid"
+            ),
+        ]
+
+
+class Sector(MultilingualName):
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["ordering", "code"]
+        verbose_name = _("sector")
+        verbose_name_plural = _("sectors")
+
+
+class HolderType(models.TextChoices):
+    COOPERATIVE = "cooperative", _("Cooperative")
+    ASSOCIATION = "association", _("Association")
+    YOUNG_ENTREPRENEUR = "young_entrepreneur", _("Young entrepreneur")
+    OTHER = "other", _("Other")
+
+
+class HolderQuerySet(models.QuerySet):
+    def public(self):
+        """Holders with at least one project: the ones the public directory lists."""
+        return self.filter(projects__isnull=False).distinct()
+
+
+class Holder(models.Model):
+    """Whoever carries a project: a cooperative, an association, a young entrepreneur…
+
+    Phone, e-mail and notes are for the province's staff only: no public page,
+    export or API ever shows them.
+    """
+
+    name = models.CharField(_("name"), max_length=255)
+    holder_type = models.CharField(
+        _("holder type"), max_length=20, choices=HolderType.choices, default=HolderType.COOPERATIVE
+    )
+    # Text, not a number: official numbers keep their leading zeros ("00457").
+    # NULL when unknown, so the unique constraint only applies to real numbers.
+    registration_number = models.CharField(_("registration number"), max_length=50, null=True, blank=True)
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="holders", verbose_name=_("commune")
+    )
+    main_sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        null=True,
+        blank=True,
+        verbose_name=_("main sector"),
+    )
+    created_on = models.DateField(_("creation date"), null=True, blank=True)
+    members_total = models.PositiveIntegerField(_("members"), null=True, blank=True)
+    members_women = models.PositiveIntegerField(_("women members"), null=True, blank=True)
+    members_under_35 = models.PositiveIntegerField(_("members under 35"), null=True, blank=True)
+    phone = models.CharField(_("phone (private)"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail (private)"), blank=True)
+    private_notes = models.TextField(_("private notes"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = HolderQuerySet.as_manager()
+    history = HistoricalRecords(bases=[AuditedChange])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("holder")
+        verbose_name_plural = _("holders")
+        permissions = [
+            ("import_holder", _("Can import holders")),
+            ("export_holder", _("Can export holders")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=Q(registration_number__isnull=False),
+                name="cooperatives_holder_registration_number_unique",
+                violation_error_message=_("A holder with this registration number already exists."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(registration_number=""),
+                name="cooperatives_holder_registration_number_not_blank",
+                violation_error_message=_("Leave the registration number empty rather than blank."),
+            ),
+            models.CheckConstraint(
+                condition=Q(holder_type__in=HolderType.values), name="cooperatives_holder_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(members_women__isnull=True)
+                | Q(members_total__isnull=True)
+                | Q(members_women__lte=models.F("members_total")),
+                name="cooperatives_holder_women_within_members",
+                violation_error_message=_("Women members cannot outnumber all members."),
+            ),
+            models.CheckConstraint(
+                condition=Q(members_under_35__isnull=True)
+                | Q(members_total__isnull=True)
+                | Q(members_under_35__lte=models.F("members_total")),
+                name="cooperatives_holder_young_within_members",
+                violation_error_message=_("Members under 35 cannot outnumber all members."),
+            ),
+        ]
+        indexes = [
+            # Import matching of holders without a registration number: name + commune.
+            models.Index(fields=["commune", "name"], name="coop_holder_commune_name_idx"),
+            # Admin list filter and dashboard filter holder_type=…
+            models.Index(fields=["holder_type"], name="coop_holder_type_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.registration_number = (self.registration_number or "").strip() or None
+        super().save(*args, **kwargs)
+
+
+class ProvinceAssignment(models.Model):
+    """A staff account's right to work on one province's holders and projects."""
+
+    user = models.ForeignKey(
+        "auth.User", on_delete=models.CASCADE, related_name="province_assignments", verbose_name=_("user")
+    )
+    province = models.ForeignKey(
+        Province, on_delete=models.CASCADE, related_name="staff_assignments", verbose_name=_("province")
+    )
+
+    class Meta:
+        verbose_name = _("province assignment")
+        verbose_name_plural = _("province assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "province"], name="cooperatives_province_assignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.province}"

@@ -1,0 +1,60 @@
+"""Writing amounts of dirhams the way officials read them.
+
+Moroccan documents write decimals with a comma and group thousands with a space
+(in French and in Arabic); English readers expect "1,250,000.00". These helpers
+never go through float.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+CENT = Decimal("0.01")
+MILLION = Decimal(1_000_000)
+NBSP = "\u00a0"
+
+
+def _separators(language):
+    if (language or "fr")[:2] == "en":
+        return ",", "."
+    return NBSP, ","
+
+
+def format_number(value, decimals=2, language=None):
+    """Group thousands and write the decimal separator of the language; exact for Decimal."""
+    if value is None:
+        return ""
+    language = language or get_language()
+    thousands, decimal_point = _separators(language)
+    quantum = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    value = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    whole, _dot, fraction = f"{abs(value):f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = thousands.join(groups)
+    if decimals:
+        text += decimal_point + fraction
+    return sign + text
+
+
+def format_mad(value, language=None):
+    """An amount in dirhams: ``1 250 000,00 MAD`` / ``1 250 000,00 درهم`` / ``MAD 1,250,000.00``."""
+    if value is None:
+        return ""
+    return _("%(amount)s MAD") % {"amount": format_number(value, 2, language)}
+
+
+def to_millions(value):
+    return (Decimal(value) / MILLION).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def format_mdh(value, language=None):
+    """An amount in millions of dirhams: ``89,42 MDH`` / ``89,42 مليون درهم`` / ``MAD 89.42 million``."""
+    if value is None:
+        return ""
+    return _("%(amount)s MDH") % {"amount": format_number(to_millions(value), 2, language)}
