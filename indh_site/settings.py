@@ -180,4 +180,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes announces its version on every start, which clutters command output.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
