@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: start setup test lint format messages clean
+.PHONY: start setup test lint format messages clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ start: setup
 
 test: messages
 	$(BIN)/python -m pytest
+
+# Issue 6's benchmarks against a PostgreSQL database of their own (bench/README.md)
+bench: messages
+	bash bench/run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,16 @@
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache, so no figure computed by an earlier test is served."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def staff_user(django_user_model):
     """A superuser: the admin's every page is open to it."""
@@ -20,3 +30,26 @@ def demo_data(db):
     from django.core.management import call_command
 
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated data (reference data, groups) when it ends.
+
+    A transactional test empties every table when it finishes. Without serialized rollback, the
+    reference data loaded by migrations would be gone for the tests after it, and the content
+    types Django recreates get new ids that clash with the serialized copy other tests restore.
+    One rule for the whole suite keeps every test independent of the order they run in.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker is not None
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            item.add_marker(
+                pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
+            )
+        elif {"transactional_db", "live_server"} & set(item.fixturenames):
+            if "django_db_serialized_rollback" not in item.fixturenames:
+                item.fixturenames.append("django_db_serialized_rollback")

@@ -1,8 +1,12 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
 from funding.admin_import import HolderImportExportMixin
+from indh_site.admin_history import AuditedHistoryAdmin
+from indh_site.scoping import ProvinceScopedAdminMixin, scope
 
 admin.site.site_header = _("INDH Khénifra — data entry")
 admin.site.site_title = _("INDH Khénifra")
@@ -34,6 +38,13 @@ class CommuneAdmin(ReferenceAdmin):
     list_filter = ["kind", "province"]
     list_select_related = ["province"]
 
+    def get_search_results(self, request, queryset, search_term):
+        # The commune list itself is reference data, open to every official; but the autocomplete that
+        # fills a holder's or project's commune offers only the communes of the official's provinces.
+        if request.resolver_match and request.resolver_match.url_name == "autocomplete":
+            queryset = scope(queryset, request.user, "province")
+        return super().get_search_results(request, queryset, search_term)
+
 
 @admin.register(Sector)
 class SectorAdmin(ReferenceAdmin):
@@ -42,7 +53,7 @@ class SectorAdmin(ReferenceAdmin):
 
 
 @admin.register(Holder)
-class HolderAdmin(HolderImportExportMixin, admin.ModelAdmin):
+class HolderAdmin(HolderImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin):
     list_display = ["name", "holder_type", "registration_number", "commune", "main_sector", "members_total"]
     list_filter = ["holder_type", "main_sector", "commune__province", "commune"]
     list_select_related = ["commune", "main_sector"]
@@ -52,7 +63,19 @@ class HolderAdmin(HolderImportExportMixin, admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["name", "holder_type", "registration_number", "commune", "main_sector", "created_on"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "holder_type",
+                    "registration_number",
+                    "commune",
+                    "main_sector",
+                    "created_on",
+                ]
+            },
+        ),
         (_("Members"), {"fields": ["members_total", "members_women", "members_under_35"]}),
         (
             _("Private contact (never published)"),
@@ -61,10 +84,45 @@ class HolderAdmin(HolderImportExportMixin, admin.ModelAdmin):
     ]
 
 
+class SuperuserOnlyMixin:
+    """Giving an account a province is giving it access: only superusers do it."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
 @admin.register(ProvinceAssignment)
-class ProvinceAssignmentAdmin(admin.ModelAdmin):
+class ProvinceAssignmentAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "province"]
     list_filter = ["province"]
     list_select_related = ["user", "province"]
     autocomplete_fields = ["user", "province"]
     search_fields = ["user__username", "province__name_fr"]
+
+
+class ProvinceAssignmentInline(SuperuserOnlyMixin, admin.TabularInline):
+    model = ProvinceAssignment
+    extra = 0
+    autocomplete_fields = ["province"]
+    verbose_name = _("province this account works on")
+    verbose_name_plural = _("provinces this account works on")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Django's user admin, plus the provinces a staff account may see and change."""
+
+    inlines = [ProvinceAssignmentInline]

@@ -61,7 +61,17 @@ ACTIVITIES = {
     "handicrafts": ["Tissage", "Couture", "Maroquinerie", "Travail du bois", "Poterie", "Broderie"],
     "tourism": ["Gîte rural", "Randonnée", "Auberge", "Restauration"],
 }  # fmt: skip
-PLACES = ["Atlas", "Azegza", "Tanfite", "Aroggou", "Imouzzer", "Ait Bouhou", "Tazizaout", "Oum Rabia", "Zayane"]
+PLACES = [
+    "Atlas",
+    "Azegza",
+    "Tanfite",
+    "Aroggou",
+    "Imouzzer",
+    "Ait Bouhou",
+    "Tazizaout",
+    "Oum Rabia",
+    "Zayane",
+]
 ARABIC_WORDS = ["الخير", "الأمل", "النور", "أجدير", "الأطلس", "الوفاء", "الفتح"]
 
 
@@ -114,7 +124,9 @@ def build_projects():
     rng.shuffle(sectors)
     years.sort()
     coops_2025 = COOPERATIVES_IN_2025 - sum(1 for p in projects if p.year == 2025 and p.holder_type == COOP)
-    coops_other = 71 - COOPERATIVES_IN_2025 - sum(1 for p in projects if p.year != 2025 and p.holder_type == COOP)
+    coops_other = (
+        71 - COOPERATIVES_IN_2025 - sum(1 for p in projects if p.year != 2025 and p.holder_type == COOP)
+    )
     associations = ASSOCIATIONS - sum(1 for p in projects if p.holder_type == ASSOC)
     types_2025 = [COOP] * coops_2025
     types_2025 += [ASSOC, YOUNG, YOUNG][: years.count(2025) - coops_2025]
@@ -298,8 +310,12 @@ def _add_details(project, demo, number, partners):
     """Partner detail on some projects, disbursements on all: enough to show what the admin holds."""
     if number % 4 == 0 and demo.partners > 1:
         council = demo.partners // 2
-        PartnerContribution.objects.create(project=project, partner=partners["provincial-council"], amount=council)
-        PartnerContribution.objects.create(project=project, partner=partners["odco"], amount=demo.partners - council)
+        PartnerContribution.objects.create(
+            project=project, partner=partners["provincial-council"], amount=council
+        )
+        PartnerContribution.objects.create(
+            project=project, partner=partners["odco"], amount=demo.partners - council
+        )
     first = Decimal(demo.indh) / 2
     first = first.quantize(Decimal("0.01"))
     Disbursement.objects.create(

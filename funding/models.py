@@ -2,10 +2,10 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -60,12 +60,30 @@ class ProjectQuerySet(models.QuerySet):
         """Everything a list row shows, in one query."""
         return self.select_related("holder", "sector", "commune__province", "programme")
 
+    def summary(self, filters=None, *, lang=None):
+        """The public figures for ``filters``, shaped like /api/v1/summary (open-data-api.md).
+
+        ``filters``: cleaned data of funding.filters.ProjectFilter, or a dict of codes such as
+        ``{"year": 2025, "sector": ["agriculture"]}``; cancelled projects are left out unless
+        ``status`` names them. Returns ``{"filters", "totals", "by_sector", "by_year",
+        "by_sector_year", "by_commune", "by_programme", "by_status"}`` with Decimal amounts and
+        labels in ``lang`` (default: the active language). A fixed number of queries, cached
+        per filter set; see funding/queries.py.
+        """
+        from funding import queries  # the query layer imports this module
+
+        return queries.summary(filters, lang=lang, queryset=self)
+
 
 class Project(models.Model):
     code = models.CharField(_("project code"), max_length=50, unique=True)
     title = models.CharField(_("title"), max_length=300)
-    holder = models.ForeignKey(Holder, on_delete=models.PROTECT, related_name="projects", verbose_name=_("holder"))
-    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="projects", verbose_name=_("sector"))
+    holder = models.ForeignKey(
+        Holder, on_delete=models.PROTECT, related_name="projects", verbose_name=_("holder")
+    )
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="projects", verbose_name=_("sector")
+    )
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="projects", verbose_name=_("commune")
     )
@@ -101,6 +119,7 @@ class Project(models.Model):
         permissions = [
             ("import_project", _("Can import projects workbooks")),
             ("export_project", _("Can export projects")),
+            ("validate_project", _("Can set a project to approved, completed or cancelled")),
         ]
         constraints = [
             models.CheckConstraint(

@@ -8,6 +8,7 @@ development mode on an embedded SQLite database under var/.
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -46,9 +47,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware, so a 429 speaks the caller's language; before CSRF, auth and the views.
+    "indh_site.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -118,6 +122,11 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+# The lockout page is an admin page in the official's language (429), not a bare text answer.
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "indh_site.lockout.lockout_response"
+# Same client address as the API rate limit (REMOTE_ADDR, or the proxy's last X-Forwarded-For hop).
+AXES_CLIENT_IP_CALLABLE = "indh_site.ratelimit.client_address"
 
 ADMIN_URL = env_str("ADMIN_URL", "admin/").strip("/") + "/"
 
@@ -164,6 +173,29 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script, style
+# attribute or event handler (tests/test_security.py checks our pages and the admin's). Images may be
+# data: URIs (the admin's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Behind a reverse proxy, the client's address is the last hop of X-Forwarded-For (rate limit, login
+# lockout). Only turn on when a proxy you control always sets that header: otherwise clients forge it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# Open-data API (/api/…): requests per minute per client address; 0 turns the limit off (the default in
+# development and tests, where every request comes from 127.0.0.1).
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 0 if DEBUG else 120)
 if not DEBUG and not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way commitment for the whole domain; leave it to the operator.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
@@ -171,6 +203,13 @@ if not DEBUG and not SECURE_HSTS_PRELOAD:
 # --- Uploads and imports ------------------------------------------------------
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
+# django-import-export keeps an upload between preview and confirmation. MediaStorage puts it
+# in the default storage (MEDIA_ROOT, shared by every app server; define STORAGES["import_export"]
+# to use another), not in one server's /tmp. The admin deletes it once confirmed or refused.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+# Import and export are permissions of their own ("import_project", "export_holder"…).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,0 +1,373 @@
+"""How fast is the projects-workbook import? Prints figures; run it, don't test it.
+
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows N]
+
+Generates a workbook of --rows projects × 17 columns (openpyxl, write-only), creates its
+own PostgreSQL database (indh_bench_import, dropped at the end unless --keep), and times,
+in one run:
+
+- python-calamine alone reading the workbook (the floor);
+- `manage.py import_projects` on it: a first import (every row new) and a re-import
+  (every row unchanged), each in its own process, with its peak memory;
+- the admin path (upload + preview, then confirm) through the test client;
+- a plain ModelResource with django-import-export's defaults on the same rows (openpyxl
+  reading, one instance loaded, validated and saved per row, with simple_history's
+  signals). With --baseline-rows N it runs on the first N rows and the time is scaled up
+  to --rows (said so in the output).
+
+Needs PostgreSQL at BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432).
+"""
+
+import argparse
+import datetime
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
+DATABASE = "indh_bench_import"
+PYTHON = sys.executable
+
+HEADERS = [
+    "Code projet",
+    "Intitulé du projet",
+    "Porteur du projet",
+    "Type de porteur",
+    "N° d'immatriculation",
+    "Secteur",
+    "Commune",
+    "Programme",
+    "Année",
+    "Coût global (DH)",
+    "Contribution INDH (DH)",
+    "Contribution partenaires (DH)",
+    "Apport du porteur (DH)",
+    "Statut",
+    "Date de signature de la convention",
+    "Emplois créés",
+    "Nombre d'adhérents",
+]
+COMMUNES = [
+    "Khénifra",
+    "M'Rirt",
+    "Aguelmam Azegza",
+    "Aguelmous",
+    "Aït Ishaq",
+    "El Borj",
+    "Kerrouchen",
+    "Lehri",
+]
+SECTORS = ["Agriculture", "Artisanat", "Tourisme", "Argane", "Produits alimentaires"]
+ACTIVITIES = ["Couture", "Tissage", "Apiculture", "Gîte rural", "Élevage ovin", "Plantes aromatiques"]
+# Codes, not labels: the library's defaults write the cell as is into Project.status.
+STATUSES = ["programmed", "approved", "in_progress", "completed"]
+
+
+def environment(**extra):
+    env = dict(os.environ)
+    env.update(
+        DEBUG="1",
+        DATABASE_URL=f"{SERVER}/{DATABASE}",
+        ALLOWED_HOSTS="testserver,localhost",
+        MEDIA_ROOT=str(OUT / "media"),
+        # The generated 100k-row file is close to the default 10 MB limit.
+        IMPORT_MAX_UPLOAD_BYTES=str(64 * 1024 * 1024),
+        AXES_ENABLED="0",
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
+# --- the workbook -------------------------------------------------------------------------
+
+
+def generate(path, rows):
+    """A workbook as the spec allows and the library's defaults can read too: the header row
+    first, numbers in number cells, dates in date cells, one holder for every five projects."""
+    from openpyxl import Workbook
+
+    rnd = random.Random(2025)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Projets")
+    sheet.append(HEADERS)
+    holders = max(rows // 5, 1)
+    for i in range(rows):
+        h = rnd.randrange(holders)
+        year = 2019 + i % 7
+        total = rnd.randrange(50, 30000) * 100
+        indh = total * rnd.randrange(30, 80) // 100
+        partners = (total - indh) * rnd.randrange(0, 80) // 100
+        commune = COMMUNES[h % len(COMMUNES)]
+        activity = ACTIVITIES[i % len(ACTIVITIES)]
+        sheet.append(
+            [
+                f"INDH-BENCH-{year}-{i:06d}",
+                f"{activity} — {commune}",
+                f"Coopérative {ACTIVITIES[h % len(ACTIVITIES)].split()[0]} {h:05d}",
+                "Coopérative" if h % 3 else "Association",
+                f"{h:05d}" if h % 2 else None,
+                SECTORS[h % len(SECTORS)],
+                commune,
+                "P3",
+                year,
+                total,
+                indh,
+                partners,
+                total - indh - partners,
+                STATUSES[i % len(STATUSES)],
+                datetime.date(year, 1 + i % 12, 1 + i % 28),
+                i % 25,
+                10 + h % 90,
+            ]
+        )
+    book.save(path)
+
+
+# --- measurements -------------------------------------------------------------------------
+
+
+def best_of(times, function):
+    best = None
+    for _ in range(times):
+        started = time.perf_counter()
+        function()
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return best
+
+
+def calamine_read(path):
+    from python_calamine import CalamineWorkbook
+
+    def read():
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        for _row in sheet.iter_rows():
+            pass
+
+    return best_of(3, read)
+
+
+def timed_process(command, env):
+    """Wall time and peak memory (MB) of one process."""
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=stdout, stderr=stderr)
+        # wait4 gives this child's own peak memory (a pipe could fill up and block it).
+        _pid, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        stdout.seek(0)
+        stderr.seek(0)
+        out, err = stdout.read().decode(), stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(map(str, command))} failed:\n{out}\n{err}")
+    return elapsed, usage.ru_maxrss / 1024, out.strip()
+
+
+def manage(*args):
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=environment(), capture_output=True, text=True
+    )
+    if done.returncode:
+        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def psql(sql):
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def empty_tables(keep_holders=False):
+    tables = ["funding_project", "funding_historicalproject", "funding_importbatch"]
+    if not keep_holders:
+        tables += ["cooperatives_holder", "cooperatives_historicalholder"]
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/{DATABASE}", autocommit=True) as connection:
+        connection.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+# --- the admin path and the baseline run in their own processes (modes of this script) -----
+
+
+def setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "indh_site.settings")
+    import django
+
+    django.setup()
+
+
+def admin_path(path):
+    """Upload + preview, then confirm, as an official does; prints the two times."""
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()  # so the client keeps each response's context
+
+    user, _created = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    data = Path(path).read_bytes()
+    started = time.perf_counter()
+    preview = client.post(
+        "/admin/funding/project/import/",
+        {"import_file": SimpleUploadedFile(Path(path).name, data), "format": "0"},
+    )
+    previewed = time.perf_counter()
+    assert "confirm_form" in preview.context, preview.context["result"].outcome.errors[:5]
+    done = client.post("/admin/funding/project/process_import/", preview.context["confirm_form"].initial)
+    confirmed = time.perf_counter()
+    assert done.status_code == 302, done.status_code
+    print(f"{previewed - started:.3f} {confirmed - previewed:.3f}")
+
+
+def baseline(path, rows):
+    """django-import-export's defaults: a plain ModelResource, the library's XLSX format."""
+    setup_django()
+    from import_export import fields, resources, widgets
+    from import_export.formats.base_formats import XLSX
+
+    from cooperatives.models import Commune, Holder, Sector
+    from funding.models import Programme, Project
+
+    def column(attribute, header, widget=None):
+        return fields.Field(attribute=attribute, column_name=header, widget=widget or widgets.Widget())
+
+    class PlainProjectResource(resources.ModelResource):
+        code = column("code", "Code projet")
+        title = column("title", "Intitulé du projet")
+        holder = column("holder", "Porteur du projet", widgets.ForeignKeyWidget(Holder, "name"))
+        sector = column("sector", "Secteur", widgets.ForeignKeyWidget(Sector, "name_fr"))
+        commune = column("commune", "Commune", widgets.ForeignKeyWidget(Commune, "name_fr"))
+        programme = column("programme", "Programme", widgets.ForeignKeyWidget(Programme, "code"))
+        year = column("year", "Année", widgets.IntegerWidget())
+        total_cost = column("total_cost", "Coût global (DH)", widgets.DecimalWidget())
+        indh_contribution = column("indh_contribution", "Contribution INDH (DH)", widgets.DecimalWidget())
+        partner_contribution = column(
+            "partner_contribution", "Contribution partenaires (DH)", widgets.DecimalWidget()
+        )
+        holder_contribution = column("holder_contribution", "Apport du porteur (DH)", widgets.DecimalWidget())
+        status = column("status", "Statut")
+        agreement_signed_on = column(
+            "agreement_signed_on", "Date de signature de la convention", widgets.DateWidget()
+        )
+        jobs_created = column("jobs_created", "Emplois créés", widgets.IntegerWidget())
+
+        class Meta:
+            model = Project
+            import_id_fields = ["code"]
+            fields = (
+                "code", "title", "holder", "sector", "commune", "programme", "year", "total_cost",
+                "indh_contribution", "partner_contribution", "holder_contribution", "status",
+                "agreement_signed_on", "jobs_created",
+            )  # fmt: skip
+
+    started = time.perf_counter()
+    dataset = XLSX().create_dataset(Path(path).read_bytes())  # every row, as the library would
+    read = time.perf_counter() - started
+    if rows < len(dataset):
+        del dataset[rows:]
+    started = time.perf_counter()
+    result = PlainProjectResource().import_data(dataset, dry_run=False)
+    imported = time.perf_counter() - started
+    assert not result.has_errors() and not result.has_validation_errors(), "baseline import failed"
+    print(f"{read:.3f} {imported:.3f} {result.totals['new']}")
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--baseline-rows", type=int, help="rows for the library-defaults run (default: --rows)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database and the workbook")
+    parser.add_argument("--admin-path", help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.admin_path:
+        return admin_path(options.admin_path)
+    if options.baseline:
+        return baseline(options.baseline, options.baseline_rows or options.rows)
+
+    rows = options.rows
+    baseline_rows = min(options.baseline_rows or rows, rows)
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"projects-{rows}.xlsx"
+    started = time.perf_counter()
+    generate(path, rows)
+    print(f"workbook: {path.name}, {rows} rows × {len(HEADERS)} columns, {path.stat().st_size / 1e6:.1f} MB "
+          f"(written in {time.perf_counter() - started:.0f} s)")  # fmt: skip
+
+    psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+    psql(f"CREATE DATABASE {DATABASE}")
+    try:
+        manage("migrate", "--no-input", "-v0")
+        figures = {}
+        figures["calamine"] = calamine_read(path)
+        command = [PYTHON, "manage.py", "import_projects", str(path)]
+        figures["cli_new"], figures["cli_new_mb"], out = timed_process(command, environment())
+        assert out.startswith(f"created {rows},"), out
+        figures["cli_same"], figures["cli_same_mb"], out = timed_process(command, environment())
+        assert out.startswith(f"created 0, updated 0, unchanged {rows},"), out
+
+        empty_tables()
+        admin = [PYTHON, __file__, "--admin-path", str(path)]
+        _wall, figures["admin_mb"], out = timed_process(admin, environment())
+        figures["preview"], figures["confirm"] = map(float, out.split())
+        figures["admin"] = figures["preview"] + figures["confirm"]
+
+        empty_tables(keep_holders=True)  # the plain resource finds holders by name, it cannot create them
+        plain = [PYTHON, __file__, "--baseline", str(path), "--baseline-rows", str(baseline_rows)]
+        _wall, figures["baseline_mb"], out = timed_process(plain, environment())
+        read, imported, count = out.split()
+        assert int(count) == baseline_rows, out
+        # Reading is measured on the whole file; the row-by-row import scales with the rows.
+        figures["baseline"] = float(read) + float(imported) * rows / baseline_rows
+        report(figures, rows, baseline_rows)
+    finally:
+        if not options.keep:
+            psql(f"DROP DATABASE IF EXISTS {DATABASE}")
+            path.unlink(missing_ok=True)
+
+
+def report(f, rows, baseline_rows):
+    scaled = "" if baseline_rows == rows else f" (rows imported: {baseline_rows}, scaled to {rows})"
+    peak = max(f["cli_new_mb"], f["cli_same_mb"])
+    lines = [
+        f"python-calamine alone, reading         {f['calamine']:8.1f} s",
+        f"import_projects, every row new         {f['cli_new']:8.1f} s   peak {f['cli_new_mb']:.0f} MB",
+        f"import_projects, every row unchanged   {f['cli_same']:8.1f} s   peak {f['cli_same_mb']:.0f} MB",
+        f"admin: upload+preview {f['preview']:.1f} s + confirm {f['confirm']:.1f} s = "
+        f"{f['admin']:.1f} s   peak {f['admin_mb']:.0f} MB",
+        f"plain ModelResource, library defaults  {f['baseline']:8.1f} s{scaled}",
+        "",
+        f"import (new) / calamine read           {f['cli_new'] / f['calamine']:8.1f} ×   (target ≤ 3)",
+        f"import (unchanged) / calamine read     {f['cli_same'] / f['calamine']:8.1f} ×   (target ≤ 3)",
+        f"library defaults / import (new)        {f['baseline'] / f['cli_new']:8.1f} ×   (target ≥ 10)",
+        f"admin (preview+confirm) / import (new) {f['admin'] / f['cli_new']:8.1f} ×   (target ≤ 3)",
+        f"peak memory of the command             {peak:8.0f} MB  (target < 500)",
+    ]
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+"""The open-data API (open-data-api.md): GET /api/v1/summary and GET /api/v1/projects.
+
+Read-only, no login. Filters are validated by funding.filters.ProjectFilter; a bad
+parameter answers 400 ``{"errors": {param: [messages]}}``, in the language asked for.
+Figures come from funding.queries, like the dashboard's.
+"""
+
+import contextlib
+import csv
+import datetime
+import tempfile
+from decimal import Decimal
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from funding import charts, queries
+from funding.filters import ProjectFilter
+from funding.models import Project
+from funding.views import requested_language
+from indh_site.exports import neutralise_formula
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+CSV_CHUNK_SIZE = 2000
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel opens a UTF-8 CSV as such (and shows Arabic right) only when it starts with a BOM.
+CSV_BOM = "\ufeff"
+AMOUNT_FORMAT = "#,##0.00"
+
+
+class ApiOptionsForm(forms.Form):
+    """The API's parameters that are not filters."""
+
+    format = forms.ChoiceField(
+        required=False,
+        choices=[("json", "JSON"), ("csv", "CSV"), ("xlsx", "XLSX")],
+        label=gettext_lazy("Format"),
+    )
+    page = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Page"))
+    page_size = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, label=gettext_lazy("Page size")
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in self.fields:
+            if len(self.data.getlist(name)) > 1:
+                self.add_error(name, _("Give this parameter only once."))
+        return cleaned_data
+
+
+def _parse(request):
+    """(cleaned filters, cleaned options, errors by parameter)."""
+    filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
+    options = ApiOptionsForm(request.GET)
+    errors = {}
+    for form in (filterset.form, options):
+        if not form.is_valid():
+            for name, messages in form.errors.items():
+                errors.setdefault(name, []).extend(str(message) for message in messages)
+    if errors:
+        return None, None, errors
+    return filterset.form.cleaned_data, options.cleaned_data, {}
+
+
+def _wanted_format(request, options):
+    if options.get("format"):
+        return options["format"]
+    accept = request.headers.get("Accept", "")
+    if "text/csv" in accept:
+        return "csv"
+    if XLSX_MIME in accept:
+        return "xlsx"
+    return "json"
+
+
+def _open_data(view):
+    """Common to both endpoints: language of labels and messages, and the headers of open data."""
+
+    def wrapper(request):
+        lang = requested_language(request)
+        with translation.override(lang) if lang else contextlib.nullcontext():
+            filters, options, errors = _parse(request)
+            if errors:
+                response = JsonResponse(
+                    {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
+                )
+            else:
+                response = view(request, filters, options, queries.resolve_language())
+        # Public data: any site may fetch it from a browser.
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        patch_vary_headers(response, ["Accept"])
+        return response
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return require_safe(wrapper)
+
+
+def jsonable(value):
+    """Decimal amounts as strings with two decimals, dates as ISO strings; never a float."""
+    if isinstance(value, Decimal):
+        return f"{value.quantize(queries.CENT)}"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(item) for item in value]
+    return value
+
+
+def _text(value):
+    """A value as it goes in a CSV: amounts "1234.50", dates ISO, text formula-safe."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | datetime.date):
+        return jsonable(value)
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+# --- /api/v1/summary --------------------------------------------------------------------------
+
+BREAKDOWNS = ("by_sector", "by_year", "by_sector_year", "by_commune", "by_programme", "by_status")
+SUMMARY_COLUMNS = (
+    "breakdown",
+    "code",
+    "label",
+    "year",
+    "projects",
+    "holders",
+    "cooperatives",
+    "total_cost",
+    "indh_contribution",
+    "partner_contribution",
+    "holder_contribution",
+    "jobs",
+)
+
+
+# Sheets of the summary workbook and their columns (the JSON's keys).
+SHEET_COLUMNS = {
+    "totals": (
+        "projects",
+        "holders",
+        "cooperatives",
+        "total_cost",
+        "indh_contribution",
+        "partner_contribution",
+        "holder_contribution",
+        "jobs",
+    ),
+    "by_sector": ("code", "label", "projects", "cooperatives", "total_cost", "indh_contribution"),
+    "by_year": ("year", "projects", "cooperatives", "total_cost", "indh_contribution"),
+    "by_sector_year": ("code", "year", "projects", "total_cost", "indh_contribution"),
+    "by_commune": ("code", "label", "projects", "total_cost", "indh_contribution"),
+    "by_programme": ("code", "label", "projects", "total_cost", "indh_contribution"),
+    "by_status": ("code", "label", "projects", "total_cost"),
+}
+
+
+def _summary_lines(data):
+    """The summary as flat rows: the totals first, then each breakdown's rows."""
+    yield {"breakdown": "totals", **data["totals"]}
+    for breakdown in BREAKDOWNS:
+        for row in data[breakdown]:
+            yield {"breakdown": breakdown, **row}
+
+
+@_open_data
+def summary(request, filters, options, lang):
+    """Totals and breakdowns of the matching projects (JSON, CSV or XLSX)."""
+    data = Project.objects.summary(filters, lang=lang)
+    fmt = _wanted_format(request, options)
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="indh-summary.csv"'
+        response.write(CSV_BOM)
+        writer = csv.writer(response)
+        writer.writerow(SUMMARY_COLUMNS)
+        for line in _summary_lines(data):
+            writer.writerow([_text(line.get(column)) for column in SUMMARY_COLUMNS])
+        return response
+    if fmt == "xlsx":
+        sheets = {
+            name: (SHEET_COLUMNS[name], [data["totals"]] if name == "totals" else data[name])
+            for name in SHEET_COLUMNS
+        }
+        return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
+    return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+
+
+# --- /api/v1/projects -------------------------------------------------------------------------
+
+
+@_open_data
+def projects(request, filters, options, lang):
+    """One row per matching project: paginated JSON, or the whole list streamed as CSV or XLSX."""
+    rows = queries.project_list(filters, lang=lang)
+    fmt = _wanted_format(request, options)
+    if fmt == "csv":
+        response = StreamingHttpResponse(_csv_stream(rows, lang), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="indh-projects.csv"'
+        return response
+    if fmt == "xlsx":
+        lines = queries.public_rows(rows.iterator(chunk_size=CSV_CHUNK_SIZE), lang=lang)
+        sheets = {"projects": (queries.PROJECT_COLUMNS, lines)}
+        return _workbook_response(sheets, lang=lang, filename="indh-projects.xlsx")
+
+    paginator = Paginator(rows, options.get("page_size") or DEFAULT_PAGE_SIZE)
+    number = options.get("page") or 1
+    if number > paginator.num_pages:
+        message = _("There is no page %(page)s: the last page is %(last)s.") % {
+            "page": number,
+            "last": paginator.num_pages,
+        }
+        return JsonResponse(
+            {"errors": {"page": [message]}}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
+    page = paginator.page(number)
+
+    def page_url(other):
+        return request.build_absolute_uri(request.path + charts.with_params(request.GET, page=other))
+
+    return JsonResponse(
+        {
+            "count": paginator.count,
+            "next": page_url(page.next_page_number()) if page.has_next() else None,
+            "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
+            "results": jsonable(list(queries.public_rows(page.object_list, lang=lang))),
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+class _Echo:
+    """csv.writer writes into this and gets back the line, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_stream(rows, lang):
+    writer = csv.writer(_Echo())
+    yield CSV_BOM + writer.writerow(queries.PROJECT_COLUMNS)
+    for line in queries.public_rows(rows.iterator(chunk_size=CSV_CHUNK_SIZE), lang=lang):
+        yield writer.writerow([_text(line[column]) for column in queries.PROJECT_COLUMNS])
+
+
+def _workbook_response(sheets, *, lang, filename):
+    """An XLSX written row by row (openpyxl write-only) to a temporary file, then sent.
+
+    ``sheets``: sheet name -> (column names, iterable of row dicts).
+    """
+    workbook = Workbook(write_only=True)
+    for title, (columns, lines) in sheets.items():
+        sheet = workbook.create_sheet(title)
+        sheet.sheet_view.rightToLeft = translation.get_language_info(lang)["bidi"]
+        sheet.freeze_panes = "A2"
+        sheet.append(list(columns))
+        for line in lines:
+            sheet.append([_cell(sheet, line[column]) for column in columns])
+    # Not a `with` block: FileResponse closes (and so deletes) the file once it is sent.
+    output = tempfile.TemporaryFile()  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX_MIME)
+
+
+def _cell(sheet, value):
+    """Numbers as numbers (amounts with a thousands format), dates as dates, text formula-safe."""
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value.quantize(queries.CENT))
+        cell.number_format = AMOUNT_FORMAT
+        return cell
+    if isinstance(value, datetime.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, str):
+        # Control characters (a pasted name may carry some) are not allowed in a workbook at all.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return neutralise_formula(value)

@@ -1,0 +1,85 @@
+"""The public project filters of the dashboard and the open-data API (open-data-api.md).
+
+The FilterSet validates the query string; the filtering itself is funding.queries'
+filter_projects(), so the pages, the summary and the project list select the same rows.
+"""
+
+import django_filters
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from cooperatives.models import Commune, HolderType, Province, Sector
+from funding import queries
+from funding.models import FIRST_YEAR, LAST_YEAR, Programme, Project, ProjectStatus
+
+
+class YearFilter(django_filters.NumberFilter):
+    # A year is a whole number: "2025.5" is an error, not 2025.
+    field_class = forms.IntegerField
+
+
+class ProjectFilterForm(forms.Form):
+    # Parameters that take one value: a repeated one would otherwise be silently cut to its last value.
+    single_valued = (*queries.SINGLE_VALUED_FILTERS, "lang")
+
+    def clean(self):
+        cleaned_data = super().clean()
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None:
+            for name in self.single_valued:
+                if len(getlist(name)) > 1:
+                    self.add_error(name, _("Give this parameter only once."))
+        year_from, year_to = cleaned_data.get("year_from"), cleaned_data.get("year_to")
+        if year_from is not None and year_to is not None and year_from > year_to:
+            self.add_error("year_to", _("The last year cannot come before the first year."))
+        return cleaned_data
+
+
+def _code_filter(queryset, label, field_name):
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        queryset=queryset,
+        to_field_name="code",
+        label=label,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ProjectFilter(django_filters.FilterSet):
+    """Every filter of the spec; all optional and combinable. Unknown codes are form errors."""
+
+    year = YearFilter(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year_from = YearFilter(label=_("From year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    year_to = YearFilter(label=_("To year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    sector = _code_filter(Sector.objects.all(), _("Sector"), "sector__code")
+    commune = _code_filter(Commune.objects.all(), _("Commune"), "commune__code")
+    province = _code_filter(Province.objects.all(), _("Province"), "commune__province__code")
+    programme = _code_filter(Programme.objects.all(), _("Programme"), "programme__code")
+    holder_type = django_filters.MultipleChoiceFilter(
+        field_name="holder__holder_type",
+        choices=HolderType.choices,
+        label=_("Holder type"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=ProjectStatus.choices,
+        label=_("Status"),
+        help_text=_("Cancelled projects are left out unless you tick them."),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # Not a filter: the language of the labels (API); validated like the rest.
+    lang = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
+
+    class Meta:
+        model = Project
+        fields = []
+        form = ProjectFilterForm
+
+    def filter_queryset(self, queryset):
+        return queries.filter_projects(self.form.cleaned_data, queryset=queryset)
+
+    @property
+    def filters_data(self):
+        """The cleaned filters (call is_valid() first)."""
+        return self.form.cleaned_data

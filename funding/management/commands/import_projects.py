@@ -1,0 +1,54 @@
+"""python manage.py import_projects FILE [--dry-run] [--user USERNAME]"""
+
+import sys
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from funding import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a projects workbook (.xlsx or .csv, spec: import-format.md): every row or none. "
+        "Prints 'created N, updated N, unchanged N, skipped N'; on a refused file, one line per error "
+        "and exit status 1."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the workbook (.xlsx) or CSV file")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and count the changes without saving anything",
+        )
+        parser.add_argument("--user", help="username recorded as the author of the import")
+
+    def handle(self, *args, file, dry_run, user, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"No such file: {file}")
+        author = None
+        if user:
+            try:
+                author = get_user_model().objects.get(username=user)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"No user named {user!r}") from None
+        result = services.import_workbook(file=path, file_name=path.name, user=author, dry_run=dry_run)
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            if result.unlisted_errors:
+                self.stderr.write(f"... and {result.unlisted_errors} more errors")
+            self.stderr.write("Nothing was saved.")
+            sys.exit(1)
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stdout.write(result.summary())
+        if options["verbosity"] >= 2:
+            self.stdout.write(
+                ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was saved.")

@@ -1,0 +1,281 @@
+"""The public dashboard: where INDH's money went, with no login.
+
+All figures come from Project.objects.summary() (funding/queries.py), the same layer as
+/api/v1/summary, so the page and the API always agree.
+"""
+
+import contextlib
+import functools
+
+from django import forms
+from django.conf import settings
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.views.decorators.http import require_safe
+
+from funding import charts, queries
+from funding.filters import ProjectFilter
+from funding.models import Project
+from indh_site.money import format_mdh, format_number
+
+DEFAULT_MEASURE = "total_cost"
+# More communes than this and the chart keeps the largest, folding the rest into one bar.
+MAX_COMMUNE_BARS = 25
+
+
+class DashboardOptionsForm(forms.Form):
+    """How the page shows the figures (not which projects): what the bars measure."""
+
+    measure = forms.ChoiceField(
+        label=gettext_lazy("Bars show"),
+        required=False,
+        choices=[
+            ("total_cost", gettext_lazy("Total cost")),
+            ("indh_contribution", pgettext_lazy("public figure", "INDH contribution")),
+            ("projects", gettext_lazy("Number of projects")),
+        ],
+    )
+
+
+def requested_language(request):
+    """The ``lang`` of the query string when it is one of ours, so a shared link keeps its language."""
+    lang = request.GET.get("lang", "")
+    return lang if lang in dict(settings.LANGUAGES) else None
+
+
+def in_requested_language(view):
+    """Render ``view`` in the ``?lang=`` of the address, if any, over the visitor's own language."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        lang = requested_language(request)
+        with translation.override(lang) if lang else contextlib.nullcontext():
+            response = view(request, *args, **kwargs)
+            response.headers["Content-Language"] = translation.get_language()
+        return response
+
+    return wrapper
+
+
+@require_safe
+@in_requested_language
+def dashboard(request):
+    filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
+    options = DashboardOptionsForm(request.GET)
+    # Both forms are validated, so every mistake is reported at once.
+    filters_valid = filterset.is_valid()
+    options_valid = options.is_valid()
+    context = {
+        "form": filterset.form,
+        "lang_param": requested_language(request),
+        "errors": _error_list(filterset.form) + _error_list(options),
+    }
+    if not (filters_valid and options_valid):
+        return render(request, "funding/dashboard.html", context, status=400)
+
+    lang = queries.resolve_language()
+    measure = options.cleaned_data["measure"] or DEFAULT_MEASURE
+    cleaned = filterset.form.cleaned_data
+    summary = Project.objects.summary(cleaned, lang=lang)
+    params = request.GET
+    rtl = translation.get_language_bidi()
+    context.update(
+        {
+            "summary": summary,
+            "measure": measure,
+            "default_measure": DEFAULT_MEASURE,
+            "measure_links": _measure_links(options, params, measure),
+            "figures": _figures(summary["totals"]),
+            "active_filters": _active_filters(filterset.form, params),
+            "sections": _sections(summary, params, measure=measure, rtl=rtl),
+            "heat": _heat(summary, params, measure=measure),
+            "downloads": _downloads(params, lang),
+        }
+    )
+    return render(request, "funding/dashboard.html", context)
+
+
+def _error_list(form):
+    errors = []
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        errors.extend((str(label), str(message)) for message in messages)
+    return errors
+
+
+def _figures(totals):
+    return [
+        (_("Projects"), format_number(totals["projects"], 0)),
+        (_("Cooperatives supported"), format_number(totals["cooperatives"], 0)),
+        (_("Holders"), format_number(totals["holders"], 0)),
+        (_("Total cost"), format_mdh(totals["total_cost"])),
+        (pgettext("public figure", "INDH contribution"), format_mdh(totals["indh_contribution"])),
+        (_("Partners' contribution"), format_mdh(totals["partner_contribution"])),
+        (_("Holders' contribution"), format_mdh(totals["holder_contribution"])),
+        (_("Jobs created"), format_number(totals["jobs"], 0)),
+    ]
+
+
+def _measure_links(options, params, current):
+    return [
+        {
+            "label": label,
+            "href": charts.with_params(params, measure=None if value == DEFAULT_MEASURE else value),
+            "current": value == current,
+        }
+        for value, label in options.fields["measure"].choices
+    ]
+
+
+def _active_filters(form, params):
+    """One removable chip per filter value in use, so people see (and can undo) what narrows the view."""
+    chips = []
+    for name in queries.FILTER_NAMES:
+        value = form.cleaned_data.get(name)
+        if value in (None, "", []) or (hasattr(value, "exists") and not value):
+            continue
+        label = form.fields[name].label
+        if name in queries.SINGLE_VALUED_FILTERS:
+            chips.append(
+                {"label": label, "value": str(value), "href": charts.with_params(params, **{name: None})}
+            )
+            continue
+        if isinstance(form.fields[name], forms.ModelMultipleChoiceField):
+            # Reference rows: the cleaned value holds them, with their labels (no query).
+            selected = [(item.code, item.label) for item in value]
+        else:
+            choices = dict(form.fields[name].choices)
+            selected = [(code, str(choices.get(code, code))) for code in value]
+        codes = [code for code, _label in selected]
+        for code, item_label in selected:
+            remaining = [other for other in codes if other != code]
+            chips.append(
+                {
+                    "label": label,
+                    "value": item_label,
+                    "href": charts.with_params(params, **{name: remaining or None}),
+                }
+            )
+    return chips
+
+
+def _sections(summary, params, *, measure, rtl):
+    """One chart and its table per breakdown, in the order of the page."""
+
+    def section(key, title, rows, *, label_of, href_of, row_measure=measure, cooperatives=False, indh=True):
+        return {
+            "id": key.replace("_", "-"),
+            "title": title,
+            "measure_note": _measure_note(row_measure),
+            "chart": charts.bar_chart(rows, measure=row_measure, rtl=rtl, label_of=label_of, href_of=href_of),
+            "rows": [
+                {
+                    "label": label_of(row),
+                    "href": href_of(row),
+                    "projects": format_number(row["projects"], 0),
+                    "cooperatives": format_number(row["cooperatives"], 0) if cooperatives else None,
+                    "total_cost": format_mdh(row["total_cost"]),
+                    "indh_contribution": format_mdh(row["indh_contribution"]) if indh else None,
+                }
+                for row in rows
+            ],
+            "cooperatives": cooperatives,
+            "indh": indh,
+        }
+
+    def labelled(row):
+        return row["label"]
+
+    communes = summary["by_commune"]
+    if len(communes) > MAX_COMMUNE_BARS:
+        communes = charts.keep_largest(
+            communes, measure=measure, limit=MAX_COMMUNE_BARS, other_label=_("%(count)s other communes")
+        )
+    return [
+        section(
+            "by_sector",
+            _("By sector"),
+            summary["by_sector"],
+            label_of=labelled,
+            href_of=lambda row: charts.with_params(params, sector=row["code"]),
+            cooperatives=True,
+        ),
+        section(
+            "by_year",
+            _("By year"),
+            summary["by_year"],
+            label_of=lambda row: str(row["year"]),
+            href_of=lambda row: charts.with_params(params, year=row["year"], year_from=None, year_to=None),
+            cooperatives=True,
+        ),
+        section(
+            "by_commune",
+            _("By commune"),
+            communes,
+            label_of=labelled,
+            href_of=lambda row: charts.with_params(params, commune=row["code"]) if row["code"] else None,
+        ),
+        section(
+            "by_programme",
+            _("By programme"),
+            summary["by_programme"],
+            label_of=lambda row: f"{row['code']} — {row['label']}",
+            href_of=lambda row: charts.with_params(params, programme=row["code"]),
+        ),
+        section(
+            "by_status",
+            _("By status"),
+            summary["by_status"],
+            label_of=labelled,
+            href_of=lambda row: charts.with_params(params, status=row["code"]),
+            # The spec's status rows carry no INDH amount: bars fall back to the total cost.
+            row_measure="total_cost" if measure == "indh_contribution" else measure,
+            indh=False,
+        ),
+    ]
+
+
+def _measure_note(measure, *, cells=False):
+    if cells:
+        return {
+            "total_cost": _("Cells: total cost, in millions of dirhams."),
+            "indh_contribution": _("Cells: INDH contribution, in millions of dirhams."),
+            "projects": _("Cells: number of projects."),
+        }[measure]
+    return {
+        "total_cost": _("Bars: total cost, in millions of dirhams."),
+        "indh_contribution": _("Bars: INDH contribution, in millions of dirhams."),
+        "projects": _("Bars: number of projects."),
+    }[measure]
+
+
+def _heat(summary, params, *, measure):
+    years, rows = charts.heat_table(
+        summary["by_sector_year"],
+        summary["by_sector"],
+        measure=measure,
+        href_of=lambda sector, year: charts.with_params(
+            params, sector=sector["code"], year=year, year_from=None, year_to=None
+        ),
+    )
+    return {"years": years, "rows": rows, "measure_note": _measure_note(measure, cells=True)}
+
+
+def _downloads(params, lang):
+    """The files of what the page shows: the API with the page's own filters."""
+    summary_url = reverse("funding:api-summary")
+    projects_url = reverse("funding:api-projects")
+
+    def link(url, fmt):
+        return url + charts.with_params(params, format=fmt, lang=lang, measure=None)
+
+    return [
+        {"label": _("Projects (CSV)"), "href": link(projects_url, "csv")},
+        {"label": _("Projects (Excel)"), "href": link(projects_url, "xlsx")},
+        {"label": _("Breakdowns (CSV)"), "href": link(summary_url, "csv")},
+        {"label": _("Breakdowns (Excel)"), "href": link(summary_url, "xlsx")},
+        {"label": _("Figures (JSON)"), "href": link(summary_url, "json")},
+    ]

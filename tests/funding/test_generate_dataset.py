@@ -1,0 +1,169 @@
+"""`generate_dataset` builds a reproducible, valid, removable synthetic national dataset."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+
+from cooperatives.models import Commune, Holder, Province, Region
+from funding.models import Project, ProjectStatus
+from tests.factories import make_project
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--projects", "600", "--holders", "120", "--provinces", "3", "--communes-per-province", "4"]
+
+
+def generate(*args):
+    call_command("generate_dataset", *args, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def snapshot():
+    """Everything a seed decides, without database ids."""
+    projects = list(
+        Project.objects.order_by("code").values_list(
+            "code",
+            "title",
+            "holder__name",
+            "holder__holder_type",
+            "holder__registration_number",
+            "sector__code",
+            "commune__code",
+            "programme__code",
+            "year",
+            "status",
+            "total_cost",
+            "indh_contribution",
+            "partner_contribution",
+            "holder_contribution",
+            "jobs_created",
+            "agreement_signed_on",
+        )
+    )
+    holders = list(Holder.objects.order_by("name").values_list("name", "commune__code", "members_total"))
+    return projects, holders
+
+
+def test_the_same_seed_gives_the_same_dataset_and_another_seed_another():
+    generate(*SMALL, "--seed", "7")
+    first = snapshot()
+    generate("--clear", *SMALL, "--seed", "7")
+    assert snapshot() == first
+    generate("--clear", *SMALL, "--seed", "8")
+    assert snapshot() != first
+
+
+def test_it_creates_the_sizes_asked_for_in_synthetic_territory():
+    generate(*SMALL)
+
+    assert Project.objects.count() == 600
+    assert Holder.objects.count() == 120
+    assert Province.objects.filter(is_synthetic=True).count() == 3
+    assert Commune.objects.filter(is_synthetic=True).count() == 12
+    assert Region.objects.filter(code__startswith="syn-").count() == 3
+    # Every generated row sits in a synthetic commune, so --clear can find it.
+    assert not Project.objects.filter(commune__is_synthetic=False).exists()
+    assert not Holder.objects.filter(commune__is_synthetic=False).exists()
+    # A project is in its holder's province, even when not in the holder's own commune.
+    assert not Project.objects.exclude(commune__province=F("holder__commune__province")).exists()
+    # The real reference data is untouched.
+    assert Province.objects.filter(is_synthetic=False).count() == 1
+    assert Commune.objects.filter(is_synthetic=False).count() == 22
+
+
+def test_amounts_are_exact_decimals_within_the_funding_rules():
+    generate(*SMALL)
+
+    gaps = excesses = 0
+    for project in Project.objects.all():
+        for amount in (
+            project.total_cost,
+            project.indh_contribution,
+            project.partner_contribution,
+            project.holder_contribution,
+        ):
+            assert isinstance(amount, Decimal)
+            assert amount >= 0
+            assert amount == amount.quantize(Decimal("0.01"))
+        assert project.indh_contribution <= project.total_cost
+        assert project.shares_total <= project.total_cost + Decimal("1.00")
+        gaps += project.funding_gap > 0
+        excesses += project.funding_gap < 0
+    # Realistic, not uniform: most projects fully funded, some with a gap, a few rounded over.
+    assert 0 < excesses < gaps < 600 // 2
+
+
+def test_distributions_look_like_a_programme_not_like_noise():
+    generate(*SMALL)
+
+    by_sector = dict(Project.objects.values_list("sector__code").annotate(n=Count("id")))
+    assert by_sector["agriculture"] > by_sector.get("fishing", 0)
+    assert set(Project.objects.values_list("status", flat=True)) == set(ProjectStatus.values)
+    years = Project.objects.values_list("year", flat=True)
+    assert min(years) >= 2005
+    assert max(years) <= 2025
+    # Old projects are finished; this year's are mostly not yet.
+    assert not Project.objects.filter(year__lt=2020, status=ProjectStatus.PROGRAMMED).exists()
+    assert Project.objects.filter(year=2025).exclude(status=ProjectStatus.COMPLETED).exists()
+    # Projects per holder are skewed: some holders carry several.
+    assert Project.objects.values("holder").annotate(n=Count("id")).filter(n__gt=3).exists()
+
+
+def test_synthetic_rows_have_no_audit_history_and_no_private_contact():
+    generate(*SMALL)
+
+    assert Project.history.count() == 0
+    assert Holder.history.count() == 0
+    assert not Holder.objects.exclude(phone="", email="").exists()
+
+
+def test_clear_removes_the_synthetic_data_and_nothing_else(demo_data):
+    demo = snapshot()
+    generate(*SMALL, "--allow-real-data")
+    assert Project.objects.count() == 99 + 600
+
+    generate("--clear")
+
+    assert snapshot() == demo
+    assert not Commune.objects.filter(is_synthetic=True).exists()
+    assert not Province.objects.filter(is_synthetic=True).exists()
+    assert not Region.objects.filter(code__startswith="syn-").exists()
+    assert Commune.objects.count() == 22
+
+
+def test_generating_twice_without_clear_is_refused():
+    generate(*SMALL)
+    with pytest.raises(CommandError, match="already exists"):
+        generate(*SMALL)
+    assert Project.objects.count() == 600
+
+
+def test_a_database_with_real_projects_is_left_alone_unless_asked():
+    make_project()
+    with pytest.raises(CommandError, match="real projects"):
+        generate(*SMALL)
+    assert Project.objects.count() == 1
+
+    generate(*SMALL, "--allow-real-data")
+    assert Project.objects.count() == 601
+
+
+def test_the_demo_data_does_not_count_as_real(demo_data):
+    generate(*SMALL)
+    assert Project.objects.filter(commune__is_synthetic=True).count() == 600
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--projects", "-5"],
+        ["--projects", "10", "--holders", "0"],
+        ["--projects", "10", "--provinces", "0"],
+    ],
+)
+def test_bad_sizes_are_refused_with_a_message(args):
+    with pytest.raises(CommandError):
+        generate(*args)
+    assert not Project.objects.exists()
