@@ -1,25 +1,29 @@
 """How fast is the projects-workbook import? Prints figures; run it, don't test it.
 
-    .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows N]
+    .venv/bin/python bench/import_bench.py [--rows 100000] [--baseline-rows 5000] [--repeat 2]
 
 Generates a workbook of --rows projects × 17 columns (openpyxl, write-only), creates its
-own PostgreSQL database (indh_bench_import, dropped at the end unless --keep), and times,
+own PostgreSQL database (dropped at the end unless --keep), and times,
 in one run:
 
-- python-calamine alone reading the workbook (the floor);
+- python-calamine alone reading the workbook (the floor; best of 3);
 - `manage.py import_projects` on it: a first import (every row new) and a re-import
-  (every row unchanged), each in its own process, with its peak memory;
-- the admin path (upload + preview, then confirm) through the test client;
+  (every row unchanged), each in its own process, with its peak memory (best of --repeat);
+- the admin path (upload + preview, then confirm) through the test client (best of --repeat);
 - a plain ModelResource with django-import-export's defaults on the same rows (openpyxl
   reading, one instance loaded, validated and saved per row, with simple_history's
-  signals). With --baseline-rows N it runs on the first N rows and the time is scaled up
-  to --rows (said so in the output).
+  signals), on the first --baseline-rows rows (default 5,000: the library needs about 40 ms
+  a row here, an hour for 100,000), its time scaled up to --rows (said so in the output);
+  reading is timed on the whole file.
 
-Needs PostgreSQL at BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432).
+Needs PostgreSQL at BENCH_DATABASE_SERVER (default postgres://postgres@127.0.0.1:5432); the
+database's name is BENCH_IMPORT_DB (default indh_bench_import). Exit status 1 when a target is
+missed; the figures are also written to bench/out/import.json.
 """
 
 import argparse
 import datetime
+import json
 import os
 import random
 import subprocess
@@ -31,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:5432")
-DATABASE = "indh_bench_import"
+DATABASE = os.environ.get("BENCH_IMPORT_DB", "indh_bench_import")
 PYTHON = sys.executable
 
 HEADERS = [
@@ -141,6 +145,11 @@ def best_of(times, function):
         elapsed = time.perf_counter() - started
         best = elapsed if best is None else min(best, elapsed)
     return best
+
+
+def fastest(runs):
+    """The shortest time of (time, peak MB, output) runs, and the highest peak of them all."""
+    return min(run[0] for run in runs), max(run[1] for run in runs)
 
 
 def calamine_read(path):
@@ -297,8 +306,9 @@ def main():
     )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument(
-        "--baseline-rows", type=int, help="rows for the library-defaults run (default: --rows)"
+        "--baseline-rows", type=int, default=5000, help="rows imported with the library's defaults"
     )
+    parser.add_argument("--repeat", type=int, default=2, help="runs of each import, the fastest kept")
     parser.add_argument("--keep", action="store_true", help="keep the database and the workbook")
     parser.add_argument("--admin-path", help=argparse.SUPPRESS)
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
@@ -306,12 +316,12 @@ def main():
     if options.admin_path:
         return admin_path(options.admin_path)
     if options.baseline:
-        return baseline(options.baseline, options.baseline_rows or options.rows)
+        return baseline(options.baseline, options.baseline_rows)
 
-    rows = options.rows
-    baseline_rows = min(options.baseline_rows or rows, rows)
+    rows, repeat = options.rows, max(options.repeat, 1)
+    baseline_rows = min(options.baseline_rows, rows)
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"projects-{rows}.xlsx"
+    path = OUT / f"{DATABASE}-{rows}.xlsx"
     started = time.perf_counter()
     generate(path, rows)
     print(f"workbook: {path.name}, {rows} rows × {len(HEADERS)} columns, {path.stat().st_size / 1e6:.1f} MB "
@@ -324,16 +334,27 @@ def main():
         figures = {}
         figures["calamine"] = calamine_read(path)
         command = [PYTHON, "manage.py", "import_projects", str(path)]
-        figures["cli_new"], figures["cli_new_mb"], out = timed_process(command, environment())
-        assert out.startswith(f"created {rows},"), out
-        figures["cli_same"], figures["cli_same_mb"], out = timed_process(command, environment())
-        assert out.startswith(f"created 0, updated 0, unchanged {rows},"), out
+        # The machine may be shared: each import is run --repeat times and the fastest kept.
+        runs = []
+        for _attempt in range(repeat):
+            empty_tables()
+            runs.append(timed_process(command, environment()))
+            assert runs[-1][2].startswith(f"created {rows},"), runs[-1][2]
+        figures["cli_new"], figures["cli_new_mb"] = fastest(runs)
+        runs = [timed_process(command, environment()) for _attempt in range(repeat)]
+        assert all(run[2].startswith(f"created 0, updated 0, unchanged {rows},") for run in runs), runs
+        figures["cli_same"], figures["cli_same_mb"] = fastest(runs)
 
-        empty_tables()
         admin = [PYTHON, __file__, "--admin-path", str(path)]
-        _wall, figures["admin_mb"], out = timed_process(admin, environment())
-        figures["preview"], figures["confirm"] = map(float, out.split())
-        figures["admin"] = figures["preview"] + figures["confirm"]
+        runs = []
+        for _attempt in range(repeat):
+            empty_tables()
+            _wall, peak, out = timed_process(admin, environment())
+            preview, confirm = map(float, out.split())
+            runs.append((preview + confirm, peak, (preview, confirm)))
+        best = min(runs)
+        figures["admin"], figures["admin_mb"] = best[0], max(run[1] for run in runs)
+        figures["preview"], figures["confirm"] = best[2]
 
         empty_tables(keep_holders=True)  # the plain resource finds holders by name, it cannot create them
         plain = [PYTHON, __file__, "--baseline", str(path), "--baseline-rows", str(baseline_rows)]
@@ -342,7 +363,7 @@ def main():
         assert int(count) == baseline_rows, out
         # Reading is measured on the whole file; the row-by-row import scales with the rows.
         figures["baseline"] = float(read) + float(imported) * rows / baseline_rows
-        report(figures, rows, baseline_rows)
+        return report(figures, rows, baseline_rows)
     finally:
         if not options.keep:
             psql(f"DROP DATABASE IF EXISTS {DATABASE}")
@@ -350,8 +371,17 @@ def main():
 
 
 def report(f, rows, baseline_rows):
+    """Print the figures and the targets; write them to bench/out/import.json; 1 if a target is missed."""
     scaled = "" if baseline_rows == rows else f" (rows imported: {baseline_rows}, scaled to {rows})"
     peak = max(f["cli_new_mb"], f["cli_same_mb"])
+    new, same, calamine = f["cli_new"], f["cli_same"], f["calamine"]
+    checks = [
+        ("import (new) / calamine read", new / calamine, "×", "≤ 3", new <= 3 * calamine),
+        ("import (unchanged) / calamine read", same / calamine, "×", "≤ 3", same <= 3 * calamine),
+        ("library defaults / import (new)", f["baseline"] / new, "×", "≥ 10", f["baseline"] >= 10 * new),
+        ("admin (preview+confirm) / import (new)", f["admin"] / new, "×", "≤ 3", f["admin"] <= 3 * new),
+        ("peak memory of the command", peak, "MB", "< 500", peak < 500),
+    ]
     lines = [
         f"python-calamine alone, reading         {f['calamine']:8.1f} s",
         f"import_projects, every row new         {f['cli_new']:8.1f} s   peak {f['cli_new_mb']:.0f} MB",
@@ -360,14 +390,21 @@ def report(f, rows, baseline_rows):
         f"{f['admin']:.1f} s   peak {f['admin_mb']:.0f} MB",
         f"plain ModelResource, library defaults  {f['baseline']:8.1f} s{scaled}",
         "",
-        f"import (new) / calamine read           {f['cli_new'] / f['calamine']:8.1f} ×   (target ≤ 3)",
-        f"import (unchanged) / calamine read     {f['cli_same'] / f['calamine']:8.1f} ×   (target ≤ 3)",
-        f"library defaults / import (new)        {f['baseline'] / f['cli_new']:8.1f} ×   (target ≥ 10)",
-        f"admin (preview+confirm) / import (new) {f['admin'] / f['cli_new']:8.1f} ×   (target ≤ 3)",
-        f"peak memory of the command             {peak:8.0f} MB  (target < 500)",
+        *(
+            f"{name:<39}{value:8.1f} {unit:<3} (target {target}) {'met' if met else 'MISSED'}"
+            for name, value, unit, target, met in checks
+        ),
+        f"load average during the run: {' '.join(f'{load:.2f}' for load in os.getloadavg())}",
     ]
     print("\n".join(lines))
+    figures = {**f, "rows": rows, "baseline_rows": baseline_rows}
+    figures["targets"] = [
+        {"what": name, "value": value, "target": target, "met": met}
+        for name, value, _unit, target, met in checks
+    ]
+    (OUT / "import.json").write_text(json.dumps(figures, indent=2))
+    return 0 if all(check[-1] for check in checks) else 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,12 +5,11 @@ Migration 0006 keeps three tables current with database triggers (every write pa
 import, bulk SQL), and compute_summary() answers from them with the same result as
 funding.queries.compute_summary() on the raw rows:
 
-- ``funding_aggregate_cell``: projects, amounts and jobs per status and per grain. The
-  nation grain (year × sector × programme × holder type, ~11,000 rows at a million projects)
-  answers the totals and every breakdown but the communes' when no territory is chosen; the
-  province grain (the same per province) when provinces are; five commune grains (commune
-  alone, or with the year, the sector, the programme or the holder type) answer the
-  by-commune breakdown under a filter on at most one of those.
+- ``funding_aggregate_cell``: projects, amounts and jobs per status and per grain (GRAINS:
+  the nation by year × sector × programme × holder type, each province the same, the nation
+  by year × sector and by year × programme, the communes alone or by one of year, sector,
+  programme, holder type). Each part of the summary reads the smallest grain holding its
+  columns and the filter's: unfiltered, ~9,000 rows instead of a million.
 - ``funding_aggregate_holders``: distinct holders of non-cancelled projects per holder type,
   nationally: overall, per year, per sector, per (year, sector). Distinct counts cannot be
   added up across groups (a holder with projects in two years is one holder), so this table

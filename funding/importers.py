@@ -2,8 +2,9 @@
 
 funding/workbook.py has read the file; here each row is parsed (references matched in
 memory), checked against the database (existing projects and holders, loaded once) and
-planned as a create, an update or nothing; then everything is written in bulk (COPY on
-PostgreSQL), with one historical record per written row pointing at the import's batch.
+planned as a create, an update or nothing; then everything is written in bulk
+(funding/bulk_writes.py), with one historical record per written row pointing at the
+import's batch.
 funding/services.py runs these steps in one transaction.
 """
 
@@ -11,16 +12,14 @@ import datetime
 from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
-from itertools import islice
 
-from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cooperatives.models import Commune, Holder, HolderType, Sector
-from funding import workbook
+from funding import bulk_writes, workbook
 from funding.models import (
     FIRST_YEAR,
     SHARES_TOLERANCE,
@@ -40,7 +39,6 @@ DEFAULT_PROGRAMME = "P3"
 # enough to fix the sheet, the rest are counted.
 MAX_LISTED_ERRORS = 1000
 PREVIEW_ROWS = 20
-BATCH_SIZE = 2000
 OUTSIDE_COMMUNE = gettext_lazy("This commune is outside the provinces your account works on.")
 
 PROJECT_FIELDS = (
@@ -449,7 +447,7 @@ class ProjectImport(Importer):
                 )
 
     def write(self, batch):
-        history = _History(batch, self.user)
+        history = bulk_writes.History(batch, self.user)
         self.holders.write(history)
         now = timezone.now()
         columns = (
@@ -461,7 +459,7 @@ class ProjectImport(Importer):
             "created_at",
             "updated_at",
         )
-        _insert(
+        bulk_writes.insert(
             Project,
             columns,
             (
@@ -470,7 +468,7 @@ class ProjectImport(Importer):
             ),
         )
         history.record(Project, "+", "code", [row.code for row, _holder in self.creates])
-        _update(
+        bulk_writes.update(
             Project,
             (*PROJECT_FIELDS, "updated_at"),
             [(project.id, *self._values(row, holder.id), now) for row, holder, project in self.updates],
@@ -492,11 +490,12 @@ def _existing_projects(codes):
     else:
         wanted = None
         batches = (
-            Project.objects.filter(code__in=chunk).values_list(*fields) for chunk in _chunks(codes, 2000)
+            Project.objects.filter(code__in=chunk).values_list(*fields)
+            for chunk in bulk_writes.chunks(codes, 2000)
         )
     found = {}
     for batch in batches:
-        for code, *values in batch.iterator(chunk_size=BATCH_SIZE):
+        for code, *values in batch.iterator(chunk_size=bulk_writes.BATCH_SIZE):
             if wanted is None or code in wanted:
                 found[code] = ExistingProject(*values)
     return found
@@ -504,19 +503,13 @@ def _existing_projects(codes):
 
 def _sums(model, rows_by_project):
     """(project id, sum of amounts) for the projects that have lines of ``model``."""
-    for chunk in _chunks(list(rows_by_project), 5000):
+    for chunk in bulk_writes.chunks(list(rows_by_project), 5000):
         yield from (
             model.objects.filter(project_id__in=chunk)
             .values("project_id")
             .annotate(total=Sum("amount"))
             .values_list("project_id", "total")
         )
-
-
-def _chunks(items, size):
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 # --- Holders -------------------------------------------------------------------------
@@ -527,7 +520,7 @@ _SAME, _CHANGED, _CONFLICT = "same", "changed", "conflict"
 class _HolderRecord:
     """A holder as the import sees it: an existing row (id set) or one to create."""
 
-    __slots__ = (*HOLDER_FIELDS, "id", "key", "set_by", "changed")
+    __slots__ = (*HOLDER_FIELDS, "id", "key", "set_by", "first_row", "changed")
 
     def __init__(self, id=None, **values):  # noqa: A002 - the model's own name
         self.id = id
@@ -535,6 +528,7 @@ class _HolderRecord:
             setattr(self, name, values.get(name))
         self.key = workbook.normalise(self.name)
         self.set_by = {}  # attribute -> sheet row that gave its value in this file
+        self.first_row = None  # the first sheet row naming this holder
         self.changed = False
 
     def values(self):
@@ -600,6 +594,7 @@ class _HolderIndex:
     def create(self, number, **values):
         record = _HolderRecord(None, **values)
         record.set_by = dict.fromkeys((name for name, value in values.items() if value is not None), number)
+        record.first_row = number
         self._add(record)
         self.new.append(record)
         return record
@@ -639,7 +634,7 @@ class _HolderIndex:
         for record in changed:
             if record.commune_id in outside:
                 self.errors.add(
-                    min(record.set_by.values()),
+                    record.first_row,
                     self.sheet.header("holder" if "holder" in self.importer.columns else "name"),
                     record.name,
                     _(
@@ -671,6 +666,8 @@ class _HolderIndex:
         except CellError as exc:
             self.errors.add(row.row, self.sheet.header("holder"), row.holder_name, exc)
             return None, False
+        if record is not None and record.first_row is None:
+            record.first_row = row.row
         if record is None:
             record = self.create(
                 row.row,
@@ -715,7 +712,7 @@ class _HolderIndex:
             "created_at",
             "updated_at",
         )
-        ids = _insert(
+        ids = bulk_writes.insert(
             Holder,
             columns,
             ((record.id, *record.values(), "", "", "", False, now, now) for record in self.new),
@@ -725,7 +722,7 @@ class _HolderIndex:
             record.id = pk
         history.record(Holder, "+", "id", ids)
         changed = [record for record in self.by_id.values() if record.changed]
-        _update(
+        bulk_writes.update(
             Holder, (*HOLDER_FIELDS, "updated_at"), [(record.id, *record.values(), now) for record in changed]
         )
         history.record(Holder, "~", "id", [record.id for record in changed])
@@ -766,22 +763,24 @@ class HolderImport(Importer):
             parsed, ok = _parse_cells(number, values, rules, self.sheet, self.errors)
             if ok:
                 row = HolderRow(number, *parsed)
-                if self._check_members(row):
+                if self._check_members(row, row):
                     self.rows.append(row)
 
-    def _check_members(self, row):
-        ok = True
-        for name in ("members_women", "members_under_35"):
-            value = getattr(row, name)
-            if value is not None and row.members_total is not None and value > row.members_total:
-                self.errors.add(
-                    row.row,
-                    self.sheet.header(name),
-                    value,
-                    _("More than the %(total)s members of the holder.") % {"total": row.members_total},
-                )
-                ok = False
-        return ok
+    def _check_members(self, counts, row):
+        """Women and members under 35 are counted among the members (a database constraint)."""
+        exceeding = [
+            name
+            for name in ("members_women", "members_under_35")
+            if counts.members_total is not None and (getattr(counts, name) or 0) > counts.members_total
+        ]
+        for name in exceeding:
+            self.errors.add(
+                row.row,
+                self.sheet.header(name),
+                getattr(counts, name),
+                _("More than the %(total)s members of the holder.") % {"total": counts.members_total},
+            )
+        return not exceeding
 
     def plan(self):
         communes = self.references.communes
@@ -793,19 +792,18 @@ class HolderImport(Importer):
             OUTSIDE_COMMUNE,
         )
         index = self.holders = _HolderIndex(self)
-        seen = {}
         for row in self.rows:
             try:
                 record = index.find(row.name, row.commune_id, row.registration_number)
             except CellError as exc:
                 self.errors.add(row.row, self.sheet.header("name"), row.name, exc)
                 continue
-            if record is not None and id(record) in seen:
+            if record is not None and record.first_row is not None:
                 self.errors.add(
                     row.row,
                     self.sheet.header("name"),
                     row.name,
-                    _("This holder already appears on row %(row)s.") % {"row": seen[id(record)]},
+                    _("This holder already appears on row %(row)s.") % {"row": record.first_row},
                 )
                 continue
             if record is None:
@@ -825,24 +823,14 @@ class HolderImport(Importer):
                 action = "new"
             else:
                 before = record.values()
-                # A blank cell keeps what the holder already has.
-                for name in ("name", *HOLDER_FIELDS[1:]):
-                    value = getattr(row, name, None)
-                    if name == "commune_id":
-                        continue  # with the name, the commune identifies the holder: moved in the admin only
-                    if value is not None and value != getattr(record, name):
+                record.first_row = row.row
+                # A blank cell keeps what the holder already has; the commune stays (with the
+                # name it identifies the holder: a holder moves in the admin).
+                for name in HOLDER_FIELDS:
+                    value = getattr(row, name)
+                    if value is not None and name != "commune_id":
                         setattr(record, name, value)
-                if record.members_total is not None:
-                    for name in ("members_women", "members_under_35"):
-                        count = getattr(record, name)
-                        if count is not None and count > record.members_total:
-                            self.errors.add(
-                                row.row,
-                                self.sheet.header(name),
-                                count,
-                                _("More than the %(total)s members of the holder.")
-                                % {"total": record.members_total},
-                            )
+                self._check_members(record, row)
                 record.changed = record.values() != before
                 if record.changed:
                     self.result.updated += 1
@@ -850,108 +838,8 @@ class HolderImport(Importer):
                 else:
                     self.result.unchanged += 1
                     action = "unchanged"
-            seen[id(record)] = row.row
             self.preview(row.row, row.name, row.registration_number or "", action)
         index.check_changes_in_scope()
 
     def write(self, batch):
-        self.holders.write(_History(batch, self.user))
-
-
-# --- Writing in bulk -----------------------------------------------------------------
-
-
-def _insert(model, columns, rows, *, returning_ids=0):
-    """Insert plain rows (values in ``columns`` order, attribute names); returns new ids if asked.
-
-    On PostgreSQL, COPY: several times faster than INSERT for 10⁵ rows. Ids are drawn
-    from the table's own sequence first (never reset: concurrent inserts stay safe).
-    Elsewhere, bulk_create.
-    """
-    meta = model._meta
-    if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
-        ids = []
-        with connection.cursor() as cursor:
-            if returning_ids:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, meta.pk.column, returning_ids],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
-                rows = ((pk, *values[1:]) for pk, values in zip(ids, rows, strict=True))
-            names = ", ".join(quote(meta.get_field(name).column) for name in columns)
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-                for values in rows:
-                    copy.write_row(values)
-        return ids
-    objects = [model(**dict(zip(columns, values, strict=True))) for values in rows]
-    model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-    return [obj.pk for obj in objects]
-
-
-def _update(model, columns, rows):
-    """Update rows by primary key: ``rows`` are (pk, *values in ``columns`` order).
-
-    On PostgreSQL, COPY into a temporary table and one UPDATE … FROM (bulk_update writes a
-    CASE per column and row: minutes for 10⁵ rows). Elsewhere, bulk_update.
-    """
-    if not rows:
-        return
-    meta = model._meta
-    if connection.vendor != "postgresql":
-        objects = [model(pk=pk, **dict(zip(columns, values, strict=True))) for pk, *values in rows]
-        model.objects.bulk_update(objects, columns, batch_size=BATCH_SIZE)
-        return
-    quote = connection.ops.quote_name
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    names = [quote(meta.get_field(name).column) for name in columns]
-    listed = ", ".join(names)
-    assignments = ", ".join(f"{name} = import_update.{name}" for name in names)
-    # Identifiers come from the model's metadata; the values travel through COPY.
-    create = f"CREATE TEMPORARY TABLE import_update ON COMMIT DROP AS SELECT {pk}, {listed} FROM {table} "  # noqa: S608
-    update = f"UPDATE {table} SET {assignments} FROM import_update WHERE {table}.{pk} = import_update.{pk}"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(create + "WITH NO DATA")
-        with cursor.cursor.copy(f"COPY import_update ({pk}, {listed}) FROM STDIN") as copy:
-            for values in rows:
-                copy.write_row(values)
-        cursor.execute(update)
-        cursor.execute("DROP TABLE import_update")
-
-
-class _History:
-    """Historical records for rows written in bulk, all pointing at the import's batch.
-
-    Copies the rows as saved, in the database (INSERT … SELECT), so a record is exactly
-    what the table holds; django-simple-history's signals do not fire for bulk writes.
-    """
-
-    def __init__(self, batch, user):
-        self.batch = batch
-        self.user_id = user.pk if user is not None and user.pk else None
-        self.reason = (_("Import of %(file)s") % {"file": batch.file_name})[:100]
-        self.date = timezone.now()
-
-    def record(self, model, history_type, key, values):
-        if not values:
-            return
-        quote = connection.ops.quote_name
-        historical = model.history.model
-        columns = [field.column for field in historical.tracked_fields]
-        tracked = ", ".join(quote(column) for column in columns)
-        key_column = quote(model._meta.get_field(key).column)
-        # Identifiers come from the models' metadata; every value is a parameter.
-        sql = (
-            f"INSERT INTO {quote(historical._meta.db_table)} ({tracked}, history_date, "  # noqa: S608
-            f"history_change_reason, history_type, history_user_id, import_batch_id) "
-            f"SELECT {tracked}, %s, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
-        )
-        params = [self.date, self.reason, history_type, self.user_id, self.batch.pk]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(sql + f"WHERE {key_column} = ANY(%s)", [*params, list(values)])
-                return
-            for chunk in _chunks(values, 500):
-                placeholders = ", ".join(["%s"] * len(chunk))
-                cursor.execute(sql + f"WHERE {key_column} IN ({placeholders})", [*params, *chunk])
+        self.holders.write(bulk_writes.History(batch, self.user))

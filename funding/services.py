@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 
 from cooperatives.models import Commune, Sector
 from funding import workbook
-from funding.importers import BATCH_SIZE, Errors, HolderImport, ProjectImport
+from funding.bulk_writes import BATCH_SIZE
+from funding.importers import Errors, HolderImport, ProjectImport
 from funding.models import ImportBatch, Programme
 from funding.queries import invalidate_summary_cache
 from funding.workbook import HOLDER_TYPE_NAMES, HOLDERS, PROJECTS, STATUS_NAMES

@@ -167,7 +167,8 @@ def generate(plan, *, progress=None):
             holders = _write_holders(plan, places, writer, now)
             progress(f"holders: {len(holders)}")
             projects = _write_projects(plan, holders, writer, now, progress)
-        progress("aggregate tables rebuilt")
+        if connection.vendor == "postgresql":
+            progress("indexes, foreign keys and aggregate tables rebuilt")
         # COPY and bulk_create send no signals: tell the cached figures themselves.
         _data_changed()
     writer.finish()
@@ -489,7 +490,9 @@ class _CopyWriter:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
         yield
         with connection.cursor() as cursor:
+            # Sorts and hashes of a million rows in memory (this transaction only).
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
             for _name, definition in indexes:
                 cursor.execute(definition)
             for name, definition in foreign_keys:

@@ -374,6 +374,8 @@ $$;
 -- Recompute everything from the projects (after a bulk load made with the triggers disabled).
 CREATE FUNCTION funding_aggregate_rebuild() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    -- Grouping a million rows in memory rather than in temporary files (this transaction only).
+    PERFORM set_config('work_mem', '256MB', true);
     TRUNCATE funding_aggregate_cell, funding_aggregate_holders, funding_aggregate_presence;
     -- In the order reads look rows up, so that a province's or a commune's rows share pages.
     INSERT INTO funding_aggregate_cell SELECT * FROM funding_aggregate_cell_fresh

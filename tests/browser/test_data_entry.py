@@ -50,6 +50,9 @@ def test_officer_enters_a_holder_and_a_funded_project_in_arabic(journey, officer
     # --- A new holder ------------------------------------------------------------------------
     page.get_by_role("link", name=capfirst(t("holders")), exact=True).first.click()
     page.get_by_role("link", name=t("Add %(name)s", name=t("holder"))).click()
+    # The admin's script moves the focus to the first field once the page has loaded: wait for it,
+    # or it could take the focus, and the keystrokes, away from a later field.
+    expect(page.locator("#id_name")).to_be_focused()
     page.locator("#id_name").fill(HOLDER_NAME)
     page.locator("#id_holder_type").select_option(label=t("Cooperative"))
     page.locator("#id_registration_number").fill("KHN-2026-901")
@@ -65,6 +68,7 @@ def test_officer_enters_a_holder_and_a_funded_project_in_arabic(journey, officer
     # --- A project with its funding shares, partner detail and a disbursement ---------------------
     page.get_by_role("link", name=capfirst(t("projects")), exact=True).first.click()
     page.get_by_role("link", name=t("Add %(name)s", name=t("project"))).click()
+    expect(page.locator("#id_code")).to_be_focused()
     page.locator("#id_code").fill(CODE)
     page.locator("#id_title").fill("وحدة لتثمين الصوف")
     choose(page, "id_holder", "أكلمام", HOLDER_NAME)
@@ -102,6 +106,7 @@ def test_officer_enters_a_holder_and_a_funded_project_in_arabic(journey, officer
     expect(page.locator("#id_partner_lines-1-amount")).to_have_value("20000.00")
     expect(page.locator("#id_disbursements-0-reference")).to_have_value("OV-2026-17")
 
+    expect(page.locator("#id_code")).to_be_focused()
     page.locator("#id_indh_contribution").fill("220000.00")
     page.get_by_role("button", name=t("Save"), exact=True).click()
     expect(page.locator(".messagelist .success")).to_contain_text(CODE)

@@ -110,6 +110,19 @@ def test_a_holder_listed_twice_and_impossible_counts_are_errors():
     assert Holder.objects.count() == 0
 
 
+def test_an_account_cannot_change_a_holder_of_another_province(django_user_model):
+    from cooperatives.models import Commune, Region
+
+    other = Province.objects.create(code="ZZ", name_fr="Autre", name_ar="أخرى", region=Region.objects.get())
+    away = Commune.objects.create(code="loin", name_fr="Loin", name_ar="بعيد", province=other)
+    make_holder(name="Coopérative Amal", registration_number="00457", commune=away, members_total=10)
+    user = django_user_model.objects.create_user("agent", password="x", is_staff=True)
+    ProvinceAssignment.objects.create(user=user, province=Province.objects.get(code="KHN"))
+    result = run(holders_xlsx([ROW]), user=user)
+    assert [(error.row, error.column) for error in result.errors] == [(2, "Nom du porteur")]
+    assert Holder.objects.get().members_total == 10
+
+
 def test_exporting_holders_and_importing_them_back_changes_nothing():
     make_holder(name="=cmd|' /C calc'!A0", registration_number="00012", members_total=40, members_women=20)
     make_holder(name="تعاونية الأمل", holder_type="association")

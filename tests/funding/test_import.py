@@ -576,3 +576,10 @@ def test_the_portable_bulk_writes_give_the_same_result(monkeypatch):
     assert Project.history.filter(import_batch=result.batch, history_type="~").count() == 1
     assert Holder.history.filter(import_batch=result.batch, history_type="~").count() == 1
     assert Holder.history.filter(history_type="+").count() == 12
+
+
+def test_a_column_outside_the_format_is_a_warning_not_an_error():
+    headers = [*FRENCH_HEADERS, "Observations"]
+    result = run(xlsx([[*project_row("OBS").values(), "à revoir"]], headers))
+    assert (result.ok, result.created) == (True, 1)
+    assert any("Observations" in warning for warning in result.warnings)

@@ -1,0 +1,117 @@
+"""Writing many rows at once, for imports: plain rows in, one statement per table out.
+
+PostgreSQL gets COPY (several times faster than INSERT for 10⁵ rows); other databases
+(SQLite in development) get Django's bulk_create and bulk_update. Historical records
+(django-simple-history, whose signals bulk writes do not send) are copied from the
+saved rows by the database itself, each pointing at the import's batch.
+"""
+
+from itertools import islice
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+BATCH_SIZE = 2000
+
+
+def chunks(items, size):
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def insert(model, columns, rows, *, returning_ids=0):
+    """Insert plain rows (values in ``columns`` order, attribute names); returns new ids if asked.
+
+    On PostgreSQL, COPY: several times faster than INSERT for 10⁵ rows. Ids are drawn
+    from the table's own sequence first (never reset: concurrent inserts stay safe).
+    Elsewhere, bulk_create.
+    """
+    meta = model._meta
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        ids = []
+        with connection.cursor() as cursor:
+            if returning_ids:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [meta.db_table, meta.pk.column, returning_ids],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+                rows = ((pk, *values[1:]) for pk, values in zip(ids, rows, strict=True))
+            names = ", ".join(quote(meta.get_field(name).column) for name in columns)
+            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for values in rows:
+                    copy.write_row(values)
+        return ids
+    objects = [model(**dict(zip(columns, values, strict=True))) for values in rows]
+    model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
+    return [obj.pk for obj in objects]
+
+
+def update(model, columns, rows):
+    """Update rows by primary key: ``rows`` are (pk, *values in ``columns`` order).
+
+    On PostgreSQL, COPY into a temporary table and one UPDATE … FROM (bulk_update writes a
+    CASE per column and row: minutes for 10⁵ rows). Elsewhere, bulk_update.
+    """
+    if not rows:
+        return
+    meta = model._meta
+    if connection.vendor != "postgresql":
+        objects = [model(pk=pk, **dict(zip(columns, values, strict=True))) for pk, *values in rows]
+        model.objects.bulk_update(objects, columns, batch_size=BATCH_SIZE)
+        return
+    quote = connection.ops.quote_name
+    table, pk = quote(meta.db_table), quote(meta.pk.column)
+    names = [quote(meta.get_field(name).column) for name in columns]
+    listed = ", ".join(names)
+    assignments = ", ".join(f"{name} = import_update.{name}" for name in names)
+    # Identifiers come from the model's metadata; the values travel through COPY.
+    create = f"CREATE TEMPORARY TABLE import_update ON COMMIT DROP AS SELECT {pk}, {listed} FROM {table} "  # noqa: S608
+    update = f"UPDATE {table} SET {assignments} FROM import_update WHERE {table}.{pk} = import_update.{pk}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(create + "WITH NO DATA")
+        with cursor.cursor.copy(f"COPY import_update ({pk}, {listed}) FROM STDIN") as copy:
+            for values in rows:
+                copy.write_row(values)
+        cursor.execute(update)
+        cursor.execute("DROP TABLE import_update")
+
+
+class History:
+    """Historical records for rows written in bulk, all pointing at the import's batch.
+
+    Copies the rows as saved, in the database (INSERT … SELECT), so a record is exactly
+    what the table holds; django-simple-history's signals do not fire for bulk writes.
+    """
+
+    def __init__(self, batch, user):
+        self.batch = batch
+        self.user_id = user.pk if user is not None and user.pk else None
+        self.reason = (_("Import of %(file)s") % {"file": batch.file_name})[:100]
+        self.date = timezone.now()
+
+    def record(self, model, history_type, key, values):
+        if not values:
+            return
+        quote = connection.ops.quote_name
+        historical = model.history.model
+        columns = [field.column for field in historical.tracked_fields]
+        tracked = ", ".join(quote(column) for column in columns)
+        key_column = quote(model._meta.get_field(key).column)
+        # Identifiers come from the models' metadata; every value is a parameter.
+        sql = (
+            f"INSERT INTO {quote(historical._meta.db_table)} ({tracked}, history_date, "  # noqa: S608
+            f"history_change_reason, history_type, history_user_id, import_batch_id) "
+            f"SELECT {tracked}, %s, %s, %s, %s, %s FROM {quote(model._meta.db_table)} "
+        )
+        params = [self.date, self.reason, history_type, self.user_id, self.batch.pk]
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(sql + f"WHERE {key_column} = ANY(%s)", [*params, list(values)])
+                return
+            for chunk in chunks(values, 500):
+                placeholders = ", ".join(["%s"] * len(chunk))
+                cursor.execute(sql + f"WHERE {key_column} IN ({placeholders})", [*params, *chunk])
