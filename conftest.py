@@ -50,6 +50,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(
                 pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False
             )
-        elif {"transactional_db", "live_server"} & set(item.fixturenames):
-            if "django_db_serialized_rollback" not in item.fixturenames:
-                item.fixturenames.append("django_db_serialized_rollback")
+        elif {"transactional_db", "live_server"} & set(item.fixturenames) and (
+            "django_db_serialized_rollback" not in item.fixturenames
+        ):
+            item.fixturenames.append("django_db_serialized_rollback")

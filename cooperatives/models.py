@@ -18,7 +18,9 @@ class Region(MultilingualName):
 
 
 class Province(MultilingualName):
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region"))
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region")
+    )
     # Provinces made by generate_dataset for load tests; never part of real figures.
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
 
@@ -178,7 +180,9 @@ class ProvinceAssignment(models.Model):
         verbose_name = _("province assignment")
         verbose_name_plural = _("province assignments")
         constraints = [
-            models.UniqueConstraint(fields=["user", "province"], name="cooperatives_province_assignment_unique"),
+            models.UniqueConstraint(
+                fields=["user", "province"], name="cooperatives_province_assignment_unique"
+            ),
         ]
 
     def __str__(self):

@@ -20,6 +20,9 @@ class MultilingualName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self):
+        return self.label
+
     @property
     def label(self):
         return self.label_in(get_language())
@@ -27,6 +30,3 @@ class MultilingualName(models.Model):
     def label_in(self, language):
         language = (language or "fr")[:2]
         return getattr(self, f"name_{language}", "") or self.name_fr
-
-    def __str__(self):
-        return self.label

@@ -8,7 +8,7 @@ from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [model for model in admin.site._registry]
+MODELS = list(admin.site._registry)
 
 
 def admin_url(model, view, *args):
@@ -77,7 +77,9 @@ def test_search_by_code_title_holder_and_registration_number(staff_client, demo_
 def test_money_is_shown_grouped_in_mad(staff_client, demo_data):
     from funding.models import Project
 
-    response = staff_client.get(admin_url(Project, "changelist"), {"q": "INDH-KHN-2021-084"}, HTTP_ACCEPT_LANGUAGE="fr")
+    response = staff_client.get(
+        admin_url(Project, "changelist"), {"q": "INDH-KHN-2021-084"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
     assert "2\u00a0105\u00a0000,00" in response.content.decode()
 
 

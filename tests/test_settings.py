@@ -9,13 +9,16 @@ from django.core.exceptions import ImproperlyConfigured
 
 from indh_site.env import env_bool, env_int, env_list
 
+PRINT_SETTINGS = "import indh_site.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"
+
 
 def load_settings(**env):
     """Import the settings module in a fresh interpreter with exactly this environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}}
+    controlled = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if k not in controlled}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import indh_site.settings as s; print(s.DATABASES['default']['ENGINE'], s.DEBUG)"],
+        [sys.executable, "-c", PRINT_SETTINGS],
         env=clean,
         capture_output=True,
         text=True,

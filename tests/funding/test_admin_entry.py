@@ -75,10 +75,14 @@ def test_a_valid_project_with_partner_detail_and_disbursements_is_saved(staff_cl
 
 def test_indh_share_above_total_cost_is_explained_and_nothing_saved(staff_client):
     holder = make_holder()
-    data = project_form(holder, indh_contribution="250000.00", partner_contribution="0", holder_contribution="0")
+    data = project_form(
+        holder, indh_contribution="250000.00", partner_contribution="0", holder_contribution="0"
+    )
     response = staff_client.post(reverse(ADD_URL), data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert "INDH&#x27;s contribution cannot exceed the project&#x27;s total cost." in response.content.decode()
+    assert (
+        "INDH&#x27;s contribution cannot exceed the project&#x27;s total cost." in response.content.decode()
+    )
     assert not Project.objects.exists()
 
 
