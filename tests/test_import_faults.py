@@ -22,6 +22,7 @@ from openpyxl import Workbook
 
 from cooperatives.models import Holder
 from funding.models import ImportBatch, Project
+from tests.funding.workbooks import FRENCH_HEADERS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HAS_COMMAND = (BASE_DIR / "funding" / "management" / "commands" / "import_projects.py").exists()
@@ -53,25 +54,7 @@ def reference_data(transactional_db):
         importlib.import_module(module).load(apps, None)
 
 
-HEADERS = [
-    "Code projet",
-    "Intitulé du projet",
-    "Porteur du projet",
-    "Type de porteur",
-    "N° d'immatriculation",
-    "Secteur",
-    "Commune",
-    "Programme",
-    "Année",
-    "Coût global (DH)",
-    "Contribution INDH (DH)",
-    "Contribution partenaires (DH)",
-    "Apport du porteur (DH)",
-    "Statut",
-    "Date de signature de la convention",
-    "Emplois créés",
-    "Nombre d'adhérents",
-]
+HEADERS = FRENCH_HEADERS
 BIG = 30_000  # rows: enough for the import to be caught while it writes
 SECTORS = ["Agriculture", "Artisanat", "Tourisme"]
 COMMUNES = ["Khénifra", "M'Rirt", "Aguelmous", "El Kbab"]
