@@ -227,6 +227,11 @@ class WorkbookImportExportMixin(ImportExportMixin):
             raise PermissionDenied
         return self.export_function(queryset=queryset, fmt=file_format.get_extension())
 
+    def get_valid_export_item_pks(self, request):
+        """Rows picked by hand: the ids posted (the library would list every row of the table).
+        export_action then keeps, among them, only the rows of the account's own list."""
+        return [pk for pk in request.POST.getlist("export_items") if pk.isdigit()]
+
     def get_export_filename(self, request, queryset, file_format):
         return f"{self.file_prefix}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
 

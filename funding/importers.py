@@ -494,8 +494,10 @@ def _existing_projects(codes):
             for chunk in bulk_writes.chunks(codes, 2000)
         )
     found = {}
+    # Fetched whole (one round trip), not with .iterator(): a server-side cursor would
+    # fetch 10⁵ rows in a thousand round trips.
     for batch in batches:
-        for code, *values in batch.iterator(chunk_size=bulk_writes.BATCH_SIZE):
+        for code, *values in batch:
             if wanted is None or code in wanted:
                 found[code] = ExistingProject(*values)
     return found
@@ -550,7 +552,7 @@ class _HolderIndex:
         self.by_id = {}
         self.by_registration = {}
         self.by_name = {}
-        for values in Holder.objects.values_list("id", *HOLDER_FIELDS).iterator(chunk_size=10000):
+        for values in Holder.objects.values_list("id", *HOLDER_FIELDS):
             self._add(_HolderRecord(values[0], **dict(zip(HOLDER_FIELDS, values[1:], strict=True))))
         self.new = []
 

@@ -232,3 +232,9 @@ def test_export_of_the_filtered_list_reimports_unchanged(client, official, fmt):
     assert codes == set(Project.objects.filter(year=2021).values_list("code", flat=True))
     result = services.import_workbook(file=data, file_name=f"export.{'xlsx' if fmt == XLSX else 'csv'}")
     assert (result.ok, result.unchanged, result.created, result.updated) == (True, len(codes), 0, 0)
+
+
+def test_an_export_of_picked_rows_with_garbage_ids_is_no_error_page(client, official):
+    services.import_workbook(file=SAMPLE_FR, file_name="s.xlsx")
+    response = client.post(reverse(EXPORT), {"format": XLSX, "export_items": ["abc", "'; DROP TABLE x"]})
+    assert response.status_code == 200
