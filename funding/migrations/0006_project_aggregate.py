@@ -30,6 +30,9 @@ SQLite installations (one province) keep reading the projects table directly.
 
 from django.db import migrations
 
+# The SQL is put together from the constants below only (no value from outside).
+# ruff: noqa: S608
+
 MERGE_LOCK = 7_364_211_006  # pg_try_advisory_xact_lock key of the merge step
 
 COLUMNS = ("year", "sector_id", "province_id", "commune_id", "programme_id", "holder_type")
@@ -55,7 +58,9 @@ SETS_SQL = ", ".join("(" + ", ".join(f"c.{name}" for name in kept) + ")" for kep
 GROUPING_SQL = "GROUPING(" + ", ".join(f"c.{name}" for name in COLUMNS) + ")"
 
 CELL_KEY = "grain, year, sector_id, province_id, commune_id, programme_id, status, holder_type"
-CELL_MEASURES = ("projects", "total_cost", "indh_contribution", "partner_contribution", "holder_contribution", "jobs")
+CELL_MEASURES = (
+    "projects", "total_cost", "indh_contribution", "partner_contribution", "holder_contribution", "jobs"
+)
 
 # Signed changes (sign, the columns, the measures) grouped into every grain.
 CELLS_OF = f"""
@@ -98,10 +103,26 @@ PRESENCE_OF = """
 """
 
 
+# Those of the projects and holders in the array holder_ids (the planner then uses the indexes).
+OF_HOLDERS = "p.holder_id IN (SELECT unnest(holder_ids)) AND h.id IN (SELECT unnest(holder_ids))"
+
 # The holders whose type an UPDATE changed: a -1 row with the old type, a +1 row with the new.
-RETYPED = """SELECT n.id, s.sign, CASE WHEN s.sign > 0 THEN n.holder_type ELSE o.holder_type END AS holder_type
+RETYPED = """SELECT n.id, s.sign,
+                     CASE WHEN s.sign > 0 THEN n.holder_type ELSE o.holder_type END AS holder_type
               FROM new_rows n JOIN old_rows o ON o.id = n.id CROSS JOIN (VALUES (1), (-1)) s(sign)
               WHERE n.holder_type IS DISTINCT FROM o.holder_type"""
+
+
+PARTITIONS = "\n".join(
+    f"CREATE TABLE funding_aggregate_cell_{g} PARTITION OF funding_aggregate_cell FOR VALUES IN ({g});"
+    for g in GRAINS
+)
+FRESH_CHANGES = f"""SELECT 1 AS sign, {CHANGE_COLUMNS.replace("p.jobs_created", "p.jobs_created AS jobs")}
+    FROM funding_project p JOIN cooperatives_holder h ON h.id = p.holder_id
+    JOIN cooperatives_commune m ON m.id = p.commune_id"""
+FRESH_HOLDERS = """SELECT p.holder_id, p.year, p.sector_id, h.holder_type
+    FROM funding_project p JOIN cooperatives_holder h ON h.id = p.holder_id
+    WHERE p.status <> 'cancelled'"""
 
 
 def merge(table, key, measures):
@@ -138,7 +159,7 @@ CREATE TABLE funding_aggregate_cell (
     holder_contribution numeric NOT NULL,
     jobs bigint NOT NULL
 ) PARTITION BY LIST (grain);
-{"".join(f"CREATE TABLE funding_aggregate_cell_{g} PARTITION OF funding_aggregate_cell FOR VALUES IN ({g});" for g in GRAINS)}
+{PARTITIONS}
 CREATE INDEX funding_aggregate_cell_key ON funding_aggregate_cell
     (grain, province_id, commune_id, year, sector_id, programme_id, status, holder_type);
 
@@ -166,13 +187,10 @@ CREATE INDEX funding_aggregate_presence_place ON funding_aggregate_presence (pro
 
 -- What the tables must hold, computed from the projects: used to fill them and to check them.
 CREATE VIEW funding_aggregate_cell_fresh AS
-{CELLS_OF.format(changes=f'''SELECT 1 AS sign, {CHANGE_COLUMNS.replace("p.jobs_created", "p.jobs_created AS jobs")}
-    FROM funding_project p JOIN cooperatives_holder h ON h.id = p.holder_id
-    JOIN cooperatives_commune m ON m.id = p.commune_id''')};
+{CELLS_OF.format(changes=FRESH_CHANGES)};
 
 CREATE VIEW funding_aggregate_holders_fresh AS
-{HOLDERS_OF.format(count="COUNT(DISTINCT x.holder_id)", rows='''SELECT p.holder_id, p.year, p.sector_id, h.holder_type
-    FROM funding_project p JOIN cooperatives_holder h ON h.id = p.holder_id WHERE p.status <> 'cancelled' ''')};
+{HOLDERS_OF.format(count="COUNT(DISTINCT x.holder_id)", rows=FRESH_HOLDERS)};
 
 CREATE VIEW funding_aggregate_presence_fresh AS
 {PRESENCE_OF.format(where="TRUE")};
@@ -233,25 +251,28 @@ BEGIN
         RETURN;
     END IF;
     holder_ids := ARRAY(SELECT holder_id FROM unnest(after) UNION SELECT holder_id FROM unnest(before));
+    -- "IN (SELECT unnest(holder_ids))" rather than "= ANY(holder_ids)", and on the holders' side of
+    -- every join: the planner then knows the set is small and uses the indexes instead of reading
+    -- every project or every holder.
     -- Lock the communes (their province must not change meanwhile), then the holders, each in a
     -- fixed order, so that writers queue instead of deadlocking. The statements below run after
     -- the wait: they see what the other writer committed.
     PERFORM 1 FROM cooperatives_commune
     WHERE id IN (SELECT commune_id FROM unnest(after) UNION SELECT commune_id FROM unnest(before))
     ORDER BY id FOR SHARE;
-    PERFORM 1 FROM cooperatives_holder WHERE id = ANY(holder_ids) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM 1 FROM cooperatives_holder WHERE id IN (SELECT unnest(holder_ids)) ORDER BY id FOR NO KEY UPDATE;
 
     PERFORM funding_aggregate_add_cells(ARRAY(
         SELECT ROW(p.sign, {CHANGE_COLUMNS})::funding_aggregate_change
         FROM (SELECT 1 AS sign, * FROM unnest(after) UNION ALL SELECT -1, * FROM unnest(before)) p
-        JOIN cooperatives_holder h ON h.id = p.holder_id
+        JOIN cooperatives_holder h ON h.id = p.holder_id AND h.id IN (SELECT unnest(holder_ids))
         JOIN cooperatives_commune m ON m.id = p.commune_id
     ));
 
     PERFORM funding_aggregate_add_holders(ARRAY(
         WITH now AS (
             SELECT p.id, p.holder_id, p.year, p.sector_id, p.status FROM funding_project p
-            WHERE p.holder_id = ANY(holder_ids)
+            WHERE p.holder_id IN (SELECT unnest(holder_ids))
         ),
         was AS (
             SELECT * FROM now WHERE id NOT IN (SELECT id FROM unnest(after))
@@ -260,12 +281,12 @@ BEGIN
         )
         SELECT ROW(x.sign, x.holder_id, h.holder_type, x.year, x.sector_id)::funding_aggregate_where
         FROM (SELECT 1 AS sign, * FROM now UNION ALL SELECT -1, * FROM was) x
-        JOIN cooperatives_holder h ON h.id = x.holder_id
+        JOIN cooperatives_holder h ON h.id = x.holder_id AND h.id IN (SELECT unnest(holder_ids))
         WHERE x.status <> 'cancelled'
     ));
 
-    DELETE FROM funding_aggregate_presence WHERE holder_id = ANY(holder_ids);
-    INSERT INTO funding_aggregate_presence {PRESENCE_OF.format(where="p.holder_id = ANY(holder_ids)")};
+    DELETE FROM funding_aggregate_presence WHERE holder_id IN (SELECT unnest(holder_ids));
+    INSERT INTO funding_aggregate_presence {PRESENCE_OF.format(where=OF_HOLDERS)};
 END;
 $$;
 
@@ -347,19 +368,20 @@ BEGIN
         JOIN new_rows n ON n.id = p.commune_id JOIN old_rows o ON o.id = n.id
         WHERE n.province_id IS DISTINCT FROM o.province_id
     );
-    PERFORM 1 FROM cooperatives_holder WHERE id = ANY(holder_ids) ORDER BY id FOR NO KEY UPDATE;
+    PERFORM 1 FROM cooperatives_holder WHERE id IN (SELECT unnest(holder_ids)) ORDER BY id FOR NO KEY UPDATE;
     PERFORM funding_aggregate_add_cells(ARRAY(
         SELECT ROW(s.sign, p.year, p.sector_id, s.province_id, p.commune_id, p.programme_id, p.status,
                    h.holder_type, p.total_cost, p.indh_contribution, p.partner_contribution,
                    p.holder_contribution, p.jobs_created)::funding_aggregate_change
-        FROM (SELECT n.id, s.sign, CASE WHEN s.sign > 0 THEN n.province_id ELSE o.province_id END AS province_id
+        FROM (SELECT n.id, s.sign,
+                     CASE WHEN s.sign > 0 THEN n.province_id ELSE o.province_id END AS province_id
               FROM new_rows n JOIN old_rows o ON o.id = n.id CROSS JOIN (VALUES (1), (-1)) s(sign)
               WHERE n.province_id IS DISTINCT FROM o.province_id) s
         JOIN funding_project p ON p.commune_id = s.id
         JOIN cooperatives_holder h ON h.id = p.holder_id
     ));
-    DELETE FROM funding_aggregate_presence WHERE holder_id = ANY(holder_ids);
-    INSERT INTO funding_aggregate_presence {PRESENCE_OF.format(where="p.holder_id = ANY(holder_ids)")};
+    DELETE FROM funding_aggregate_presence WHERE holder_id IN (SELECT unnest(holder_ids));
+    INSERT INTO funding_aggregate_presence {PRESENCE_OF.format(where=OF_HOLDERS)};
     RETURN NULL;
 END;
 $$;
@@ -390,12 +412,14 @@ END;
 $$;
 
 CREATE TRIGGER funding_aggregate_project_inserted AFTER INSERT ON funding_project
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_project_inserted();
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_project_inserted();
 CREATE TRIGGER funding_aggregate_project_updated AFTER UPDATE ON funding_project
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_project_updated();
 CREATE TRIGGER funding_aggregate_project_deleted AFTER DELETE ON funding_project
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_project_deleted();
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_project_deleted();
 CREATE TRIGGER funding_aggregate_project_truncated AFTER TRUNCATE ON funding_project
     FOR EACH STATEMENT EXECUTE FUNCTION funding_aggregate_truncated();
 CREATE TRIGGER funding_aggregate_holder_updated AFTER UPDATE ON cooperatives_holder

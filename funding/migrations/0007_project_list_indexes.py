@@ -18,8 +18,10 @@ from django.db import migrations
 POSTGRES = """
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
 CREATE INDEX IF NOT EXISTS fund_proj_list_order_idx ON funding_project (year DESC, code);
-CREATE INDEX IF NOT EXISTS fund_proj_code_trgm_idx ON funding_project USING gin ((UPPER(code::text)) gin_trgm_ops);
-CREATE INDEX IF NOT EXISTS fund_proj_title_trgm_idx ON funding_project USING gin ((UPPER(title::text)) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS fund_proj_code_trgm_idx
+    ON funding_project USING gin ((UPPER(code::text)) gin_trgm_ops);
+CREATE INDEX IF NOT EXISTS fund_proj_title_trgm_idx
+    ON funding_project USING gin ((UPPER(title::text)) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS coop_holder_name_trgm_idx
     ON cooperatives_holder USING gin ((UPPER(name::text)) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS coop_holder_registration_upper_idx
