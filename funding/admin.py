@@ -13,9 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from cooperatives.models import Holder
 from funding import quality
 from funding.admin_import import ProjectImportExportMixin
+from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
 from indh_site.money import format_mad
+from indh_site.paginators import EstimatedCountPaginator
 from indh_site.roles import STATUS_REFUSED_MESSAGE, VALIDATE_PERMISSION, VALIDATED_STATUSES, may_set_status
 from indh_site.scoping import ALL, ProvinceScopedAdminMixin, provinces_for, scope
 
@@ -134,8 +136,13 @@ class DisbursementInline(ProvinceScopedAdminMixin, admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(ProjectImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin):
+class ProjectAdmin(
+    IndexedSearchMixin, ProjectImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin
+):
     form = ProjectAdminForm
+    # National scale (bench/README.md): no COUNT(*) of a million rows per page, searches and
+    # filters served by indexes and the aggregate tables. Same rows and URL parameters.
+    paginator = EstimatedCountPaginator
     list_display = [
         "code",
         "title",
@@ -148,13 +155,13 @@ class ProjectAdmin(ProjectImportExportMixin, ProvinceScopedAdminMixin, AuditedHi
         "indh_contribution_display",
     ]
     list_filter = [
-        "year",
+        ProjectYearListFilter,
         "status",
         "sector",
         "programme",
         "holder__holder_type",
         "commune__province",
-        "commune",
+        ("commune", CommuneListFilter),
     ]
     list_select_related = ["holder", "sector", "commune", "programme"]
     search_fields = ["code", "title", "holder__name", "=holder__registration_number"]

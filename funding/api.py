@@ -28,6 +28,7 @@ from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
 from indh_site.exports import neutralise_formula
+from indh_site.public_cache import cached_public_answer
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -177,6 +178,8 @@ def _summary_lines(data):
             yield {"breakdown": breakdown, **row}
 
 
+# The format may come from the Accept header: one kept answer per header value.
+@cached_public_answer(vary_on_headers=["Accept"])
 @_open_data
 def summary(request, filters, options, lang):
     """Totals and breakdowns of the matching projects (JSON, CSV or XLSX)."""

@@ -10,6 +10,7 @@ Nothing here builds markup: the templates escape every label.
 import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -74,15 +75,16 @@ def with_params(params, **changes):
     Used for every link that narrows or widens the current view: the filter state lives in
     the URL so that any view can be shared.
     """
-    query = params.copy() if isinstance(params, QueryDict) else QueryDict(mutable=True)
-    query._mutable = True
-    query.pop("page", None)
+    # Plain pairs rather than QueryDict.copy() (a deep copy): a dashboard builds hundreds of links.
+    kept = params.lists() if isinstance(params, QueryDict) else ()
+    pairs = [
+        (name, value) for name, values in kept if name != "page" and name not in changes for value in values
+    ]
     for name, value in changes.items():
-        query.pop(name, None)
         if value is None:
             continue
-        query.setlist(name, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)])
-    encoded = query.urlencode()
+        pairs.extend((name, str(v)) for v in (value if isinstance(value, list | tuple) else [value]))
+    encoded = urlencode(pairs)
     return f"?{encoded}" if encoded else "?"
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from funding import charts, queries, review_export
-from funding.filters import ProjectFilter
+from funding.filters import CHOICE_FILTERS, ProjectFilter, choice_groups
 from funding.models import Project
 from funding.review import (
     build_review,
@@ -77,6 +77,7 @@ def review(request):
         "title": title(),
         "form": form,
         "form_fields": [form[name] for name in FORM_FIELDS],
+        "choice_groups": choice_groups(form, [name for name in FORM_FIELDS if name in CHOICE_FILTERS]),
         "hidden_params": _hidden_params(request.GET),
         "errors": _errors(form),
         "today": format_date(today()),

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
 from funding import charts, queries
-from funding.filters import ProjectFilter
+from funding.filters import ProjectFilter, choice_groups
 from funding.models import Project
 from indh_site.money import format_mdh, format_number
+from indh_site.public_cache import cached_public_answer
 
 DEFAULT_MEASURE = "total_cost"
 # More communes than this and the chart keeps the largest, folding the rest into one bar.
@@ -61,6 +62,7 @@ def in_requested_language(view):
 
 
 @require_safe
+@cached_public_answer()
 @in_requested_language
 def dashboard(request):
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
@@ -70,6 +72,7 @@ def dashboard(request):
     options_valid = options.is_valid()
     context = {
         "form": filterset.form,
+        "choice_groups": choice_groups(filterset.form),
         "lang_param": requested_language(request),
         "errors": _error_list(filterset.form) + _error_list(options),
     }

@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "indh_site.context_processors.site",
+                "indh_site.public_cache.csrf_token_placeholder",
             ],
         },
     },

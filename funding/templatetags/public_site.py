@@ -2,7 +2,7 @@
 
 from django import template
 
-from funding.models import Project
+from funding import queries
 from indh_site.money import format_mad, format_mdh
 
 register = template.Library()
@@ -11,7 +11,7 @@ register = template.Library()
 @register.simple_tag
 def has_demo_data():
     """Whether demo projects are in the database: the public must not take them for real figures."""
-    return Project.objects.filter(is_demo=True).exists()
+    return queries.has_demo_projects()
 
 
 @register.simple_tag(takes_context=True)

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from cooperatives.models import Commune, HolderType, Province, Region, Sector
@@ -159,17 +160,19 @@ def spread_projects(count, offset):
         )
 
 
-def test_the_summary_takes_the_same_number_of_queries_whatever_the_data_size(django_assert_num_queries):
+def test_the_summary_takes_the_same_number_of_queries_whatever_the_data_size():
     filters = {"year_from": 2015, "sector": ["agriculture", "tourism", "food"], "status": ["completed"]}
     spread_projects(3, offset=0)
-    # One query for the totals, one per breakdown (sector, year, sector × year, commune, programme, status).
-    with django_assert_num_queries(7):
+    # From the projects: one query for the totals, one per breakdown (sector, year, sector × year,
+    # commune, programme, status). On PostgreSQL, from the aggregate tables: fewer.
+    with CaptureQueriesContext(connection) as on_small_data:
         small = Project.objects.summary(filters)
 
     spread_projects(60, offset=3)
     cache.clear()
-    with django_assert_num_queries(7):
+    with CaptureQueriesContext(connection) as on_large_data:
         large = Project.objects.summary(filters)
+    assert len(on_large_data) == len(on_small_data) <= 7
     assert large["totals"]["projects"] > small["totals"]["projects"]
     assert len(large["by_commune"]) > len(small["by_commune"])
 
@@ -183,8 +186,13 @@ def test_a_cached_summary_costs_no_query(django_assert_num_queries):
         Project.objects.summary({"sector": ["agriculture", "tourism"]}, lang="fr")
         Project.objects.summary({"sector": instances}, lang="fr")
     # Labels differ by language: another language is another entry.
-    with django_assert_num_queries(7):
-        Project.objects.summary({"sector": ["agriculture", "tourism"]}, lang="ar")
+    with CaptureQueriesContext(connection) as queries:
+        in_arabic = Project.objects.summary({"sector": ["agriculture", "tourism"]}, lang="ar")
+    assert len(queries) > 0
+    assert (
+        in_arabic["by_sector"][0]["label"]
+        == Sector.objects.get(code=in_arabic["by_sector"][0]["code"]).name_ar
+    )
 
 
 def test_saving_or_deleting_a_project_refreshes_the_cached_summary():
