@@ -448,9 +448,12 @@ class ProjectImport(Importer):
 
     def write(self, batch):
         history = bulk_writes.History(batch, self.user)
-        self.holders.write(history)
+        timings = self.result.timings
+        with bulk_writes.timed(timings, "save: holders"):
+            self.holders.write(history)
         now = timezone.now()
         columns = (
+            "id",
             "code",
             *PROJECT_FIELDS,
             "agreement_number",
@@ -459,21 +462,27 @@ class ProjectImport(Importer):
             "created_at",
             "updated_at",
         )
-        bulk_writes.insert(
-            Project,
-            columns,
-            (
-                (row.code, *self._values(row, holder.id), "", "", False, now, now)
-                for row, holder in self.creates
-            ),
-        )
-        history.record(Project, "+", "code", [row.code for row, _holder in self.creates])
-        bulk_writes.update(
-            Project,
-            (*PROJECT_FIELDS, "updated_at"),
-            [(project.id, *self._values(row, holder.id), now) for row, holder, project in self.updates],
-        )
-        history.record(Project, "~", "id", [project.id for _row, _holder, project in self.updates])
+        with bulk_writes.timed(timings, "save: new projects"), bulk_writes.aggregates_deferred():
+            ids = bulk_writes.insert(
+                Project,
+                columns,
+                (
+                    (None, row.code, *self._values(row, holder.id), "", "", False, now, now)
+                    for row, holder in self.creates
+                ),
+                returning_ids=len(self.creates),
+            )
+        with bulk_writes.timed(timings, "save: aggregates"):
+            bulk_writes.apply_inserted_projects(ids)
+        with bulk_writes.timed(timings, "save: history"):
+            history.record(Project, "+", "id", ids)
+        with bulk_writes.timed(timings, "save: updates"):
+            bulk_writes.update(
+                Project,
+                (*PROJECT_FIELDS, "updated_at"),
+                [(project.id, *self._values(row, holder.id), now) for row, holder, project in self.updates],
+            )
+            history.record(Project, "~", "id", [project.id for _row, _holder, project in self.updates])
 
 
 ExistingProject = namedtuple("ExistingProject", ["id", *PROJECT_FIELDS])
