@@ -26,7 +26,6 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
-    from bench import wiring
     from cooperatives.models import Sector
     from funding.models import Project
 
@@ -67,10 +66,7 @@ def main():
             [name, common.ms(p50), common.ms(p95), queries.count, common.TARGETS[target], common.verdict(met)]
         )
     machine = common.machine()
-    print(
-        f"\nAdmin project pages, ms ({machine['projects']:,} projects; {args.runs} requests per page; "
-        f"{wiring.describe()})"
-    )
+    print(f"\nAdmin project pages, ms ({machine['projects']:,} projects; {args.runs} requests per page)")
     print(common.table(["page", "p50", "p95", "SQL", "target p95", "target"], rows))
     common.save("admin", {"machine": machine, "args": vars(args), "results": results})
     return 0 if all(r["met"] for r in results) else 1

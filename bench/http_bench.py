@@ -59,8 +59,6 @@ def main():
     from django.core.cache import cache
     from django.test import Client
 
-    from bench import wiring
-
     client = Client()
     rows, results = [], []
     for endpoint, path in ENDPOINTS:
@@ -106,7 +104,7 @@ def main():
         f"\nSummary and dashboard latency, ms ({machine['projects']:,} projects, "
         f"{machine['holders']:,} holders; "
         f"up to {args.cold} cold and {args.warm} warm requests per URL, {args.budget:.0f} s each at most "
-        f"(n: cold/warm samples); {wiring.describe()})"
+        f"(n: cold/warm samples))"
     )
     print(
         common.table(

@@ -219,8 +219,6 @@ def main():
     args = parser.parse_args()
     common.setup_django()
 
-    from bench import urls_bench, wiring  # noqa: F401 (the URLconf applies the wiring, as in gunicorn)
-
     sets = common.filter_sets()
     loads = [
         ("trivial view /healthz", ["/healthz"]),
@@ -263,7 +261,7 @@ def main():
     machine = common.machine()
     print(
         f"\nThroughput: gunicorn, {args.workers} sync workers, {args.clients} concurrent clients, "
-        f"{args.duration} s per load, {results[0]['tool']} on 127.0.0.1 ({wiring.describe()})"
+        f"{args.duration} s per load, {results[0]['tool']} on 127.0.0.1)"
     )
     print(
         common.table(

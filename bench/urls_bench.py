@@ -3,15 +3,11 @@
 from django.http import HttpResponse
 from django.urls import include, path
 
-from bench import wiring
-
 
 def healthz(request):
     """As little as a Django view can do, through the same middleware as every page."""
     return HttpResponse("ok", content_type="text/plain")
 
-
-wiring.apply()
 
 urlpatterns = [
     path("healthz", healthz),
