@@ -156,6 +156,8 @@ class Holder(models.Model):
             models.Index(fields=["commune", "name"], name="coop_holder_commune_name_idx"),
             # Admin list filter and dashboard filter holder_type=…
             models.Index(fields=["holder_type"], name="coop_holder_type_idx"),
+            # The public directory, a page at a time in name order (ORDER BY name, id LIMIT 50).
+            models.Index(fields=["name", "id"], name="coop_holder_directory_idx"),
         ]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from cooperatives.models import Commune, HolderType, Sector
 from funding.models import ProjectStatus
-from indh_site.money import format_mad
+from indh_site.money import format_mad, format_mdh
 from tests.factories import make_holder, make_project
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +116,9 @@ def test_the_holder_page_shows_its_public_facts_and_projects(client):
                 str(HolderType.COOPERATIVE.label),
                 format_mad(first.total_cost),
                 format_mad(second.total_cost),
+                format_mdh(first.total_cost + second.total_cost),  # the holder's total
             ]
+            assert "<dd>2</dd>" in content  # projects
         for text in expected + [holder.name, first.code, second.code, first.title, "2021", "2024"]:
             assert html.escape(text) in content, (language, text)
         # Oldest project first.
@@ -179,3 +181,41 @@ def test_the_directory_reads_in_each_language(client):
     assert "مريرت" in arabic
     french = client.get(LIST, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert '<html lang="fr" dir="ltr">' in french and "M&#x27;Rirt" in french
+
+
+def listed_count(response):
+    return int(re.search(r'<p class="count">(\d+)', response.content.decode()).group(1))
+
+
+def test_the_count_and_pages_cover_every_supported_holder_once(client):
+    for n in range(53):
+        holder = make_holder(name=f"Coopérative {n:02d}")
+        make_project(holder=holder)
+        make_project(holder=holder)  # two projects: still one holder
+    make_project(holder=make_holder(name="Coopérative annulée"), status=ProjectStatus.CANCELLED)
+
+    first = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en")
+    second = client.get(LIST, {"page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    assert listed_count(first) == listed_count(second) == 53
+    assert listed_names(first) + listed_names(second) == [f"Coopérative {n:02d}" for n in range(53)]
+    # Filtered, the same holders are counted by the filter itself.
+    assert listed_count(client.get(LIST, {"holder_type": "cooperative"}, HTTP_ACCEPT_LANGUAGE="en")) == 53
+
+
+def test_a_page_costs_the_same_queries_however_many_holders_it_shows(client):
+    def queries_for_page():
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST).status_code == 200
+        return len(queries)
+
+    for n in range(3):
+        make_project(holder=make_holder(name=f"Coopérative {n:02d}"))
+    few = queries_for_page()
+    for n in range(3, 50):
+        make_project(holder=make_holder(name=f"Coopérative {n:02d}"))
+    assert queries_for_page() == few
