@@ -221,6 +221,9 @@ def projects(request, filters, options, lang):
         return _workbook_response(sheets, lang=lang, filename="indh-projects.xlsx")
 
     paginator = Paginator(rows, options.get("page_size") or DEFAULT_PAGE_SIZE)
+    # The same projects as the summary's count for these filters, already summed (and cached):
+    # counting them again would read every matching project (~0.7 s for a million).
+    paginator.count = Project.objects.summary(filters, lang=lang)["totals"]["projects"]
     number = options.get("page") or 1
     if number > paginator.num_pages:
         message = _("There is no page %(page)s: the last page is %(last)s.") % {

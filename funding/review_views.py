@@ -34,6 +34,7 @@ from funding.review import (
 )
 from funding.views import requested_language
 from indh_site.money import format_mdh
+from indh_site.public_cache import cached_public_answer
 
 # The filters the review's form offers (the others still apply when given in the address).
 FORM_FIELDS = ("year", "year_from", "year_to", "province", "sector", "commune", "programme")
@@ -68,6 +69,8 @@ def _errors(form):
 
 
 @require_safe
+# The review is dated: kept per day too.
+@cached_public_answer(vary_on=lambda: today().isoformat())
 @_in_requested_language
 def review(request):
     """The review in sentences, with the tables and charts behind them, printable as a report."""
@@ -102,6 +105,8 @@ def review(request):
 
 
 @require_safe
+# The review is dated: kept per day too.
+@cached_public_answer(vary_on=lambda: today().isoformat())
 @_in_requested_language
 def review_xlsx(request):
     """The review's tables as an Excel workbook (numbers as numbers, amounts exact)."""

@@ -50,10 +50,11 @@ def csrf_token_placeholder(request):
     return {}
 
 
-def cached_public_answer(*, vary_on_headers=()):
+def cached_public_answer(*, vary_on_headers=(), vary_on=None):
     """Keep the view's 200 answers per (data version, language, address, ``vary_on_headers``).
 
     The language is the one the visitor gets (cookie or browser); ``?lang=`` is in the address.
+    ``vary_on``, a function of nothing, adds what else the page depends on (today's date).
     """
 
     def decorator(view):
@@ -61,7 +62,7 @@ def cached_public_answer(*, vary_on_headers=()):
         def wrapper(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            key = _key(request, vary_on_headers)
+            key = _key(request, vary_on_headers, vary_on() if vary_on else "")
             kept = cache.get(key)
             if kept is None:
                 request.rendering_for_public_cache = True
@@ -88,9 +89,9 @@ def cached_public_answer(*, vary_on_headers=()):
     return decorator
 
 
-def _key(request, vary_on_headers):
+def _key(request, vary_on_headers, extra):
     # The address as sent (parameters in their order): two spellings of one filter are two
     # entries, which costs memory only, never a wrong page.
-    parts = [request.get_full_path(), *(request.headers.get(name, "") for name in vary_on_headers)]
+    parts = [request.get_full_path(), extra, *(request.headers.get(name, "") for name in vary_on_headers)]
     digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
     return f"public:{queries.data_version()}:{translation.get_language()}:{digest}"
