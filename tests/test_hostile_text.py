@@ -3,9 +3,11 @@ admin pages, public pages and their SVG charts, CSV and XLSX files."""
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from openpyxl import Workbook, load_workbook
 
@@ -197,3 +199,20 @@ def test_hostile_text_from_a_workbook_is_stored_as_typed(tmp_path: Path):
     assert Project.objects.get(code="HOST-001").title == FORMULA
     assert Project.objects.get(code="HOST-001").holder.name == RLO
     assert Project.objects.get(code="HOST-002").title == SCRIPT
+
+
+def test_a_right_to_left_override_in_a_name_cannot_reorder_the_admins_sentences(staff_client, hostile):
+    holder = hostile["rlo_project"].holder
+    url = reverse("admin:cooperatives_holder_change", args=[holder.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data.update({"name": RLO, "members_total": "", "members_women": "", "members_under_35": ""})
+    response = staff_client.post(url, data, follow=True)
+    content = response.content.decode()
+    # The success message holds the name in a link of its own, and the admin's stylesheet isolates
+    # such links: the override stays inside the name.
+    message = re.search(r'<ul class="messagelist">(.*?)</ul>', content, re.S).group(1)
+    assert re.search(rf"<a [^>]*>{re.escape(RLO)}</a>", message), message
+    assert "/static/css/admin.css" in content
+    stylesheet = (Path(settings.BASE_DIR) / "static" / "css" / "admin.css").read_text()
+    assert re.search(r"\.messagelist a,.*?\{\s*unicode-bidi: isolate;", stylesheet, re.S)
