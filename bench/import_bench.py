@@ -152,6 +152,24 @@ def fastest(runs):
     return min(run[0] for run in runs), max(run[1] for run in runs)
 
 
+def steps(runs):
+    """The seconds per step the fastest run printed (import_projects -v 2: "read 1.75 s, check …")."""
+    output = min(runs)[2].splitlines()
+    line = output[1] if len(output) > 1 else ""
+    found = {}
+    for part in line.split(", "):
+        name, _space, seconds = part.rpartition(" ")[0].rpartition(" ")
+        try:
+            found[name] = float(seconds)
+        except ValueError:
+            continue
+    return found
+
+
+def load_average():
+    return " ".join(f"{load:.2f}" for load in os.getloadavg())
+
+
 def calamine_read(path):
     """Seconds python-calamine alone takes to read every row of the workbook (best of 3)."""
     from python_calamine import CalamineWorkbook
@@ -332,8 +350,9 @@ def main():
     psql(f"CREATE DATABASE {DATABASE}")
     try:
         manage("migrate", "--no-input", "-v0")
-        figures = {}
-        command = [PYTHON, "manage.py", "import_projects", str(path)]
+        figures = {"load_start": load_average(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+        # -v 2: the command also prints the seconds of each step (read, check, plan, save…).
+        command = [PYTHON, "manage.py", "import_projects", str(path), "-v", "2"]
         # The machine may be shared: each import is run --repeat times, each run right after
         # timing python-calamine on the same file, and the best of the runs is kept.
         floors, runs = [], []
@@ -343,6 +362,7 @@ def main():
             runs.append(timed_process(command, environment()))
             assert runs[-1][2].startswith(f"created {rows},"), runs[-1][2]
         figures["cli_new"], figures["cli_new_mb"] = fastest(runs)
+        figures["steps_new"] = steps(runs)
         figures["ratio_new"] = min(run[0] / floor for run, floor in zip(runs, floors, strict=True))
         runs = []
         for _attempt in range(repeat):
@@ -350,6 +370,7 @@ def main():
             runs.append(timed_process(command, environment()))
             assert runs[-1][2].startswith(f"created 0, updated 0, unchanged {rows},"), runs[-1][2]
         figures["cli_same"], figures["cli_same_mb"] = fastest(runs)
+        figures["steps_same"] = steps(runs)
         figures["ratio_same"] = min(run[0] / floor for run, floor in zip(runs, floors[repeat:], strict=True))
         figures["calamine"] = min(floors)
 
@@ -403,10 +424,16 @@ def report(f, rows, baseline_rows):
             f"{name:<39}{value:8.1f} {unit:<3} (target {target}) {'met' if met else 'MISSED'}"
             for name, value, unit, target, met in checks
         ),
-        f"load average during the run: {' '.join(f'{load:.2f}' for load in os.getloadavg())}",
+        "",
+        *(
+            f"steps of the fastest {what}: "
+            + ", ".join(f"{step} {seconds:.2f} s" for step, seconds in f[key].items() if seconds >= 0.005)
+            for what, key in (("first import", "steps_new"), ("re-import", "steps_same"))
+        ),
+        f"load average (1, 5, 15 min) at the start: {f['load_start']}, at the end: {load_average()}",
     ]
     print("\n".join(lines))
-    figures = {**f, "rows": rows, "baseline_rows": baseline_rows}
+    figures = {**f, "rows": rows, "baseline_rows": baseline_rows, "load_end": load_average()}
     figures["targets"] = [
         {"what": name, "value": value, "target": target, "met": met}
         for name, value, _unit, target, met in checks

@@ -111,6 +111,11 @@ def rejected_result(*, kind, file_name, errors, dry_run=False):
 
 
 def _import(importer_class, sheet, file_name, user, dry_run):
+    with workbook.no_cycle_collection():
+        return _import_rows(importer_class, sheet, file_name, user, dry_run)
+
+
+def _import_rows(importer_class, sheet, file_name, user, dry_run):
     result = ImportResult(
         kind=sheet.table.kind,
         file_name=str(file_name)[:255],

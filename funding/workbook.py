@@ -11,10 +11,12 @@ it never expands XML entities, so "billion laughs" and external-entity files fai
 parse instead of exploding). openpyxl is only used to write files.
 """
 
+import contextlib
 import csv
 import datetime
 import difflib
 import functools
+import gc
 import io
 import operator
 import os
@@ -621,12 +623,35 @@ def check_size(size):
         )
 
 
+@contextlib.contextmanager
+def no_cycle_collection():
+    """Pause Python's cycle collector while an import builds its millions of objects.
+
+    The rows of a workbook (10⁵ × 17 cells, then the parsed rows, the plan) are long-lived
+    and hold no reference cycles, yet each new batch of containers makes the collector walk
+    all of them again: about 0.6 s of CPU for 10⁵ rows, for nothing. Reference counting
+    still frees everything as usual; the collector resumes as it was on the way out.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_table(source, *, table, file_name=""):
     """Find ``table`` in a workbook (.xlsx) or CSV file and return its rows.
 
     ``source`` is a path, bytes, or a file object. Raises WorkbookError with every
     problem that stops the whole file (unreadable, no header, missing columns, too many rows).
     """
+    with no_cycle_collection():
+        return _read_table(source, table=table, file_name=file_name)
+
+
+def _read_table(source, *, table, file_name):
     data = _load(source)
     head = data[:8] if isinstance(data, bytes) else _read_head(data)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):

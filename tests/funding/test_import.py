@@ -1,6 +1,7 @@
 """Importing the projects workbook: every row or none, exactly, with every error listed."""
 
 import datetime
+import gc
 import io
 from decimal import Decimal
 
@@ -583,3 +584,18 @@ def test_a_column_outside_the_format_is_a_warning_not_an_error():
     result = run(xlsx([[*project_row("OBS").values(), "à revoir"]], headers))
     assert (result.ok, result.created) == (True, 1)
     assert any("Observations" in warning for warning in result.warnings)
+
+
+def test_an_import_leaves_the_cycle_collector_as_it_found_it():
+    """The collector is paused while a file is read and imported, then resumed, whatever happens."""
+    assert gc.isenabled()
+    assert run(xlsx([project_row("GC-1")])).created == 1
+    assert not run(xlsx([project_row("GC-2", **{"Commune": "Atlantis"})])).ok
+    assert not run(b"PK\x03\x04 not really a workbook").ok
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run(xlsx([project_row("GC-3")]))
+        assert not gc.isenabled()  # left off when it was off
+    finally:
+        gc.enable()
