@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
@@ -238,7 +238,15 @@ def _rows(grouped, keys):
 
 
 def data_version():
-    """A token that changes whenever the public figures may have changed (see funding/signals.py)."""
+    """A token that changes whenever the public figures may have changed (see funding/signals.py).
+
+    On PostgreSQL, a sequence shared by every process and server (migration 0010); elsewhere (SQLite,
+    one process) a value in the cache.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT last_value FROM funding_data_version")
+            return str(cursor.fetchone()[0])
     version = cache.get(CACHE_VERSION_KEY)
     if version is None:
         cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -277,6 +285,11 @@ def invalidate_summary_cache():
 
 
 def _bump_version():
+    if connection.vendor == "postgresql":
+        # nextval() is outside transactions: never rolled back, never waiting for another writer.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval('funding_data_version')")
+        return
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 

@@ -1,7 +1,11 @@
 """Valid rows for tests, built on the reference data the migrations load."""
 
 import itertools
+from contextlib import contextmanager
 from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cooperatives.models import Commune, Holder, HolderType, Sector
 from funding.models import Programme, Project
@@ -39,3 +43,15 @@ def make_project(**fields):
     if "holder" not in defaults:
         defaults["holder"] = make_holder(commune=defaults["commune"])
     return Project.objects.create(**defaults)
+
+
+@contextmanager
+def only_the_data_version_read():
+    """Assert that the block reads nothing from the database but the data version of cached figures.
+
+    That version is a PostgreSQL sequence (one read per cached answer); elsewhere it lives in the cache.
+    """
+    with CaptureQueriesContext(connection) as queries:
+        yield
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert all("funding_data_version" in sql for sql in statements), statements
