@@ -4,8 +4,8 @@ Officials used to write it by hand every year (brief.md's news report is one). H
 figure comes from the dashboard's query layer, Project.objects.summary(), with the
 dashboard's filters, so the review and the dashboard always state the same numbers. The
 few figures the summary does not hold (what the cooperatives' projects cost, the
-agreements signed in the period's last year) come from review_figures(), one aggregate
-query over the same filtered projects.
+agreements signed in the period's last year) come from review_figures(): the summary
+narrowed to cooperatives, and one aggregate query over the period's last year.
 
 The sentences are built by pure functions of those figures and a language. Counted nouns
 go through gettext's plural forms (Arabic has six), and each Arabic sentence carries the
@@ -16,7 +16,7 @@ case its position needs (for example "تم إنجاز مشروعين" after a ve
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -88,32 +88,40 @@ def resolve_period(filters, by_year):
 # --- Figures --------------------------------------------------------------------------------------
 
 
-def review_figures(filters, *, last_year):
+def review_figures(filters, *, last_year, lang=None):
     """What the review states beyond the dashboard's summary, for the same ``filters``.
 
     - ``cooperative_projects``, ``cooperative_cost``: projects carried by a cooperative and
-      their total cost (the report's "71 cooperatives … 81.70 million dirhams");
+      their total cost (the report's "71 cooperatives … 81.70 million dirhams"): the summary of
+      the same filters narrowed to cooperatives (from the aggregate tables where they exist);
     - ``agreements``, ``agreements_cost``, ``agreements_indh``: the projects of ``last_year``
       (the period's last year) whose partnership agreement is signed, their total cost and
-      INDH's share (the report's "13 agreements … 2.23 … 2.01 million dirhams").
-
-    One aggregate query over queries.filter_projects(filters), the rows the summary counts.
+      INDH's share (the report's "13 agreements … 2.23 … 2.01 million dirhams"): one aggregate
+      query over that year's projects of queries.filter_projects(filters).
     """
-    cooperative = Q(holder__holder_type=HolderType.COOPERATIVE)
-    signed = Q(year=last_year, agreement_signed_on__isnull=False)
+    filters = dict(filters or {})
+    chosen_types = queries.normalise_filters(filters).get("holder_type")
+    if chosen_types is None or HolderType.COOPERATIVE in chosen_types:
+        narrowed = {**filters, "holder_type": [HolderType.COOPERATIVE]}
+        cooperatives = Project.objects.summary(narrowed, lang=lang)["totals"]
+        figures = {
+            "cooperative_projects": cooperatives["projects"],
+            "cooperative_cost": cooperatives["total_cost"],
+        }
+    else:
+        figures = {"cooperative_projects": 0, "cooperative_cost": ZERO}
 
-    def money(field, condition):
-        return Coalesce(Sum(field, filter=condition), Value(ZERO), output_field=queries.MONEY_SUM)
+    def money(field):
+        return Coalesce(Sum(field), Value(ZERO), output_field=queries.MONEY_SUM)
 
-    figures = (
+    figures.update(
         queries.filter_projects(filters)
+        .filter(year=last_year, agreement_signed_on__isnull=False)
         .order_by()
         .aggregate(
-            cooperative_projects=Count("pk", filter=cooperative),
-            cooperative_cost=money("total_cost", cooperative),
-            agreements=Count("pk", filter=signed),
-            agreements_cost=money("total_cost", signed),
-            agreements_indh=money("indh_contribution", signed),
+            agreements=Count("pk"),
+            agreements_cost=money("total_cost"),
+            agreements_indh=money("indh_contribution"),
         )
     )
     for name in ("cooperative_cost", "agreements_cost", "agreements_indh"):
@@ -178,7 +186,7 @@ def build_review(filters, *, lang=None):
         filters=filters,
         period=period,
         summary=summary,
-        figures=review_figures(filters, last_year=period.last),
+        figures=review_figures(filters, last_year=period.last, lang=lang),
         previous_period=previous_period,
         previous=Project.objects.summary({**filters, **previous_period.as_filters()}, lang=lang),
         provinces=tuple(province_labels(filters, summary)),
