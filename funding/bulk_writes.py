@@ -6,6 +6,8 @@ PostgreSQL gets COPY (several times faster than INSERT for 10⁵ rows); other da
 saved rows by the database itself, each pointing at the import's batch.
 """
 
+import queue
+import threading
 import time
 from contextlib import contextmanager
 from itertools import islice
@@ -30,26 +32,101 @@ def insert(model, columns, rows, *, returning_ids=0):
     from the table's own sequence first (never reset: concurrent inserts stay safe).
     Elsewhere, bulk_create.
     """
-    meta = model._meta
     if connection.vendor == "postgresql":
-        quote = connection.ops.quote_name
         ids = []
         with connection.cursor() as cursor:
             if returning_ids:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, meta.pk.column, returning_ids],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
+                ids = next_ids(model, returning_ids, cursor)
                 rows = ((pk, *values[1:]) for pk, values in zip(ids, rows, strict=True))
-            names = ", ".join(quote(meta.get_field(name).column) for name in columns)
-            with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
-                for values in rows:
-                    copy.write_row(values)
+            copy_rows(cursor.cursor, model, columns, rows)
         return ids
     objects = [model(**dict(zip(columns, values, strict=True))) for values in rows]
     model.objects.bulk_create(objects, batch_size=BATCH_SIZE)
     return [obj.pk for obj in objects]
+
+
+def copy_rows(cursor, model, columns, rows):
+    """COPY ``rows`` (values in ``columns`` order) into the model's table (``cursor``: psycopg's)."""
+    meta = model._meta
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(meta.get_field(name).column) for name in columns)
+    with cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy:
+        for values in rows:
+            copy.write_row(values)
+
+
+_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+
+
+def next_ids(model, count, cursor=None):
+    """``count`` new primary keys from the table's own sequence (PostgreSQL; ``cursor``: a
+    psycopg cursor, from CopyStream's thread)."""
+    if not count:
+        return []
+    meta = model._meta
+    if cursor is None:
+        with connection.cursor() as django_cursor:
+            return next_ids(model, count, django_cursor)
+    cursor.execute(_NEXT_IDS, [meta.db_table, meta.pk.column, count])
+    return [pk for (pk,) in cursor.fetchall()]
+
+
+def check_constraints_now():
+    """Check foreign keys row by row as COPY streams rows in, rather than all at the commit
+    (Django's default): PostgreSQL then does it on its own core while Python is still busy."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+class BackgroundWriter:
+    """Writes batches from a thread of its own (PostgreSQL), so that Python goes on checking
+    the next rows while the database inserts, indexes and checks the last ones.
+
+    ``write(batch, cursor)`` runs in the writer thread with a psycopg cursor on the calling
+    thread's connection, in its transaction. The caller must not query meanwhile (psycopg
+    would make it wait) and leaves the block before anything else. A database error stops
+    the writing and is raised, as Django's, when the block ends.
+    """
+
+    QUEUED_BATCHES = 4  # how far the checking may run ahead of the database
+
+    def __init__(self, write):
+        self.write = write
+        self.error = None
+        self.batches = queue.Queue(maxsize=self.QUEUED_BATCHES)
+
+    @staticmethod
+    def supported():
+        return connection.vendor == "postgresql"
+
+    def __enter__(self):
+        connection.ensure_connection()
+        self.raw = connection.connection
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+        return self
+
+    def send(self, batch):
+        if self.error is None:
+            self.batches.put(batch)
+
+    def __exit__(self, kind, exc, traceback):
+        self.batches.put(None)
+        self.thread.join()
+        if self.error is not None and kind is None:
+            with connection.wrap_database_errors:
+                raise self.error
+
+    def _run(self):
+        while (batch := self.batches.get()) is not None:
+            if self.error is not None:
+                continue  # drained: the checking thread must never wait on a full queue
+            try:
+                with self.raw.cursor() as cursor:
+                    self.write(batch, cursor)
+            except Exception as exc:  # raised in the calling thread, at the end of the block
+                self.error = exc
 
 
 def update(model, columns, rows):
@@ -107,10 +184,11 @@ def aggregates_deferred():
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('indh.aggregates_deferred', 'on', true)")
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT set_config('indh.aggregates_deferred', 'off', true)")
+    yield
+    # Not on an error: the transaction is then rolled back, the setting with it, and a query
+    # would only hide the error behind "current transaction is aborted".
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('indh.aggregates_deferred', 'off', true)")
 
 
 def apply_inserted_projects(ids):

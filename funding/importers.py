@@ -239,9 +239,9 @@ def _project_rules(references):
 
 
 def _read_project_rows(sheet, references, errors, result):
-    """Every row checked on its own (cells, amounts, duplicate codes): no database beyond references."""
+    """Every row checked on its own (cells, amounts, duplicate codes): no database beyond references.
+    Yields the rows that pass, as it goes."""
     rules = _project_rules(references)
-    rows = []
     first_row_of_code = {}
     for number, values in sheet.rows:
         parsed, ok = _parse_cells(number, values, rules, sheet, errors)
@@ -251,8 +251,7 @@ def _read_project_rows(sheet, references, errors, result):
         if ok:
             row = ProjectRow(number, *parsed)
             if _check_amounts(row, sheet, errors, result):
-                rows.append(row)
-    return rows
+                yield row
 
 
 def _check_amounts(row, sheet, errors, result):
@@ -311,6 +310,7 @@ class Importer:
         self.errors = errors
         self.references = References()
         self.columns = [column.key for column in sheet.table.columns]
+        self.now = timezone.now()  # created_at and updated_at of every row written
 
     def column_order(self, header):
         for index, key in enumerate(self.columns):
@@ -333,51 +333,126 @@ class Importer:
 
 
 class ProjectImport(Importer):
+    """read() then plan() then write(); or, saving on PostgreSQL, stream(): each row checked and
+    planned in turn while a thread of its own sends the new projects to the database, then write()."""
+
     def read(self):
-        self.rows = _read_project_rows(self.sheet, self.references, self.errors, self.result)
+        self.rows = list(_read_project_rows(self.sheet, self.references, self.errors, self.result))
 
     def plan(self):
-        rows = self.rows
-        communes = self.references.communes
-        self.check_scope(
-            rows,
-            lambda row: row.commune_id,
-            "commune",
-            lambda row: communes.label(row.commune_id),
-            OUTSIDE_COMMUNE,
+        self._start_plan([row.code for row in self.rows])
+        for row in self.rows:
+            self._plan_row(row)
+        self._end_plan()
+
+    @staticmethod
+    def can_stream():
+        return bulk_writes.BackgroundWriter.supported()
+
+    def stream(self):
+        """Check and plan every row while the new projects are written (PostgreSQL).
+
+        A first import is bound by the database (indexes, foreign keys): COPY runs on its core
+        while Python checks the next rows on the other. Rows are only sent while the file has
+        no error; every error is still listed, and the caller rolls the transaction back.
+        Each batch of new projects follows the new holders it names, as they are so far;
+        write() brings those holders up to date with the rest of the file.
+        """
+        key = _text(50)
+        codes = []
+        for _number, values in self.sheet.rows:
+            try:
+                codes.append(key(values[0]) if values[0] is not None else None)
+            except CellError:
+                continue
+        self._start_plan(codes)
+        self.streamed = []  # ids of the new projects
+        self.streamed_holders = {}  # new holder -> (id, values as written)
+        batch = []
+        with bulk_writes.aggregates_deferred(), bulk_writes.BackgroundWriter(self._write_batch) as writer:
+            for row in _read_project_rows(self.sheet, self.references, self.errors, self.result):
+                created = len(self.creates)
+                self._plan_row(row)
+                if len(self.creates) > created and not self.errors:
+                    batch.append(self.creates[-1])
+                    if len(batch) == bulk_writes.BATCH_SIZE:
+                        writer.send(batch)
+                        batch = []
+            if batch and not self.errors:
+                writer.send(batch)
+        self._end_plan()
+
+    def _write_batch(self, creates, cursor):
+        """(In the writer thread.) New projects ``creates`` [(row, holder)], after the new
+        holders they name that are not written yet."""
+        written = self.streamed_holders
+        fresh = list(
+            dict.fromkeys(holder for _row, holder in creates if holder.id is None and holder not in written)
         )
-        existing = _existing_projects([row.code for row in rows])
-        self.check_scope(
-            [row for row in rows if row.code in existing],
-            lambda row: existing[row.code].commune_id,
-            "code",
-            lambda row: row.code,
-            _("This project belongs to a province your account does not work on."),
-        )
+        rows = []
+        for holder, pk in zip(fresh, bulk_writes.next_ids(Holder, len(fresh), cursor), strict=True):
+            values = holder.values()
+            written[holder] = (pk, values)
+            rows.append((pk, *values, *_NEW_HOLDER_DEFAULTS, self.now, self.now))
+        bulk_writes.copy_rows(cursor, Holder, HOLDER_COLUMNS, rows)
+        ids = bulk_writes.next_ids(Project, len(creates), cursor)
+        bulk_writes.copy_rows(
+            cursor,
+            Project,
+            PROJECT_COLUMNS,
+            [
+                (pk, row.code, *self._values(row, holder.id or written[holder][0]), *_NEW_PROJECT_DEFAULTS,
+                 self.now, self.now)
+                for pk, (row, holder) in zip(ids, creates, strict=True)
+            ],
+        )  # fmt: skip
+        self.streamed += ids
+
+    def _start_plan(self, codes):
+        """What the rows are checked against: the projects they name, the holders, the account's scope."""
+        self.existing = _existing_projects([code for code in codes if code is not None])
+        self.outside = set()
+        if self.user is not None:
+            self.outside = out_of_scope_communes(self.user, set(self.references.communes.values()))
         self.holders = _HolderIndex(self)
         self.creates = []
         self.updates = []
-        for row in rows:
-            project = existing.get(row.code)
-            self._check_status(row, project)
-            holder, holder_changed = self.holders.resolve(row, project)
-            if holder is None:
-                continue
-            if project is None:
-                self.creates.append((row, holder))
-                self.result.created += 1
-                action = "new"
-            elif self._differs(row, holder, project):
-                self.updates.append((row, holder, project))
-                self.result.updated += 1
-                action = "update"
-            elif holder_changed:
-                self.result.updated += 1
-                action = "update"
-            else:
-                self.result.unchanged += 1
-                action = "unchanged"
-            self.preview(row.row, row.code, row.title, action)
+
+    def _plan_row(self, row):
+        project = self.existing.get(row.code)
+        if row.commune_id in self.outside:
+            self.errors.add(
+                row.row, self.sheet.header("commune"), self.references.communes.label(row.commune_id),
+                OUTSIDE_COMMUNE,
+            )  # fmt: skip
+        if project is not None and project.commune_id in self.outside:
+            self.errors.add(
+                row.row,
+                self.sheet.header("code"),
+                row.code,
+                _("This project belongs to a province your account does not work on."),
+            )
+        self._check_status(row, project)
+        holder, holder_changed = self.holders.resolve(row, project)
+        if holder is None:
+            return
+        if project is None:
+            self.creates.append((row, holder))
+            self.result.created += 1
+            action = "new"
+        elif self._differs(row, holder, project):
+            self.updates.append((row, holder, project))
+            self.result.updated += 1
+            action = "update"
+        elif holder_changed:
+            self.result.updated += 1
+            action = "update"
+        else:
+            self.result.unchanged += 1
+            action = "unchanged"
+        self.preview(row.row, row.code, row.title, action)
+
+    def _end_plan(self):
         self._check_lines([(row, project) for row, _holder, project in self.updates])
         self.holders.check_changes_in_scope()
 
@@ -449,33 +524,29 @@ class ProjectImport(Importer):
     def write(self, batch):
         history = bulk_writes.History(batch, self.user)
         timings = self.result.timings
+        now = self.now
+        streamed = getattr(self, "streamed", None)
         with bulk_writes.timed(timings, "save: holders"):
-            self.holders.write(history)
-        now = timezone.now()
-        columns = (
-            "id",
-            "code",
-            *PROJECT_FIELDS,
-            "agreement_number",
-            "private_notes",
-            "is_demo",
-            "created_at",
-            "updated_at",
-        )
-        with bulk_writes.timed(timings, "save: new projects"), bulk_writes.aggregates_deferred():
-            ids = bulk_writes.insert(
-                Project,
-                columns,
-                (
-                    (None, row.code, *self._values(row, holder.id), "", "", False, now, now)
-                    for row, holder in self.creates
-                ),
-                returning_ids=len(self.creates),
-            )
+            self.holders.insert_new(getattr(self, "streamed_holders", {}))
+        if streamed is None:
+            with bulk_writes.timed(timings, "save: new projects"), bulk_writes.aggregates_deferred():
+                streamed = bulk_writes.insert(
+                    Project,
+                    PROJECT_COLUMNS,
+                    (
+                        (None, row.code, *self._values(row, holder.id), *_NEW_PROJECT_DEFAULTS, now, now)
+                        for row, holder in self.creates
+                    ),
+                    returning_ids=len(self.creates),
+                )
+        # The new projects reach the aggregate tables before any holder changes type: the
+        # type trigger moves every project of the holder, those just inserted included.
         with bulk_writes.timed(timings, "save: aggregates"):
-            bulk_writes.apply_inserted_projects(ids)
+            bulk_writes.apply_inserted_projects(streamed)
+        with bulk_writes.timed(timings, "save: holders"):
+            self.holders.update_changed(history)
         with bulk_writes.timed(timings, "save: history"):
-            history.record(Project, "+", "id", ids)
+            history.record(Project, "+", "id", streamed)
         with bulk_writes.timed(timings, "save: updates"):
             bulk_writes.update(
                 Project,
@@ -484,6 +555,29 @@ class ProjectImport(Importer):
             )
             history.record(Project, "~", "id", [project.id for _row, _holder, project in self.updates])
 
+
+PROJECT_COLUMNS = (
+    "id",
+    "code",
+    *PROJECT_FIELDS,
+    "agreement_number",
+    "private_notes",
+    "is_demo",
+    "created_at",
+    "updated_at",
+)
+_NEW_PROJECT_DEFAULTS = ("", "", False)  # agreement_number, private_notes, is_demo
+HOLDER_COLUMNS = (
+    "id",
+    *HOLDER_FIELDS,
+    "phone",
+    "email",
+    "private_notes",
+    "is_demo",
+    "created_at",
+    "updated_at",
+)
+_NEW_HOLDER_DEFAULTS = ("", "", "", False)  # phone, email, private_notes, is_demo
 
 ExistingProject = namedtuple("ExistingProject", ["id", *PROJECT_FIELDS])
 
@@ -711,32 +805,41 @@ class _HolderIndex:
             return None, False
         return record, _CHANGED in outcomes
 
-    def write(self, history):
-        now = timezone.now()
-        columns = (
-            "id",
-            *HOLDER_FIELDS,
-            "phone",
-            "email",
-            "private_notes",
-            "is_demo",
-            "created_at",
-            "updated_at",
-        )
+    def insert_new(self, streamed):
+        """Insert the holders this file creates; those ``streamed`` already (holder -> (id,
+        values as written), ProjectImport.stream) are brought up to date with the whole file."""
+        now = self.importer.now
+        waiting = [record for record in self.new if record not in streamed]
         ids = bulk_writes.insert(
             Holder,
-            columns,
-            ((record.id, *record.values(), "", "", "", False, now, now) for record in self.new),
-            returning_ids=len(self.new),
+            HOLDER_COLUMNS,
+            ((None, *record.values(), *_NEW_HOLDER_DEFAULTS, now, now) for record in waiting),
+            returning_ids=len(waiting),
         )
-        for record, pk in zip(self.new, ids, strict=True):
+        for record, pk in zip(waiting, ids, strict=True):
             record.id = pk
-        history.record(Holder, "+", "id", ids)
+        # Saved by update_changed(), once the new projects are in the aggregate tables.
+        self.completed = []
+        for record, (pk, values) in streamed.items():
+            record.id = pk
+            if record.values() != values:  # a later row gave its number or members
+                self.completed.append(record)
+
+    def update_changed(self, history):
+        """Save the changes the file makes to existing holders; record every holder written."""
+        now = self.importer.now
         changed = [record for record in self.by_id.values() if record.changed]
         bulk_writes.update(
-            Holder, (*HOLDER_FIELDS, "updated_at"), [(record.id, *record.values(), now) for record in changed]
+            Holder,
+            (*HOLDER_FIELDS, "updated_at"),
+            [(record.id, *record.values(), now) for record in [*getattr(self, "completed", ()), *changed]],
         )
+        history.record(Holder, "+", "id", [record.id for record in self.new])
         history.record(Holder, "~", "id", [record.id for record in changed])
+
+    def write(self, history):
+        self.insert_new({})
+        self.update_changed(history)
 
 
 @dataclass(slots=True)

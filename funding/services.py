@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cooperatives.models import Commune, Sector
-from funding import workbook
+from funding import bulk_writes, workbook
 from funding.bulk_writes import BATCH_SIZE
 from funding.importers import Errors, HolderImport, ProjectImport
 from funding.models import ImportBatch, Programme
@@ -126,8 +126,12 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
     errors = Errors(result)
     clock = _Clock(result.timings)
     importer = importer_class(sheet, user, result, errors)
-    importer.read()
-    clock.tick("check")
+    # Saving a projects workbook on PostgreSQL, the rows are checked and planned while the new
+    # projects stream to the database (ProjectImport.stream); otherwise checked, then planned.
+    streaming = not dry_run and getattr(importer, "can_stream", lambda: False)()
+    if not streaming:
+        importer.read()
+        clock.tick("check")
     # Rows with wrong cells are left out of the plan, which still checks the others against
     # the database, so the official sees every error at once.
     saving = not dry_run and not errors
@@ -135,9 +139,14 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
         with transaction.atomic():
             if saving:
                 _lock_imports()
+                bulk_writes.check_constraints_now()
                 clock.tick("lock")
-            importer.plan()
-            clock.tick("plan")
+            if streaming:
+                importer.stream()
+                clock.tick("check/plan/new projects")
+            else:
+                importer.plan()
+                clock.tick("plan")
             if saving and not errors:
                 result.batch = ImportBatch.objects.create(
                     kind=sheet.table.kind,
@@ -148,11 +157,14 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
                     unchanged=result.unchanged,
                     skipped=result.skipped,
                 )
-                _check_constraints_while_writing()
                 importer.write(result.batch)
                 invalidate_summary_cache()
+            elif streaming and errors:
+                raise _Rejected  # undo the rows streamed before the first error
         if result.batch is not None:
             clock.tick("save")
+    except _Rejected:
+        pass
     except _LockTimeout:
         errors.add(
             None, "", None, _("Another import is being saved. Wait a minute and import the file again.")
@@ -208,16 +220,12 @@ def _add_warnings(sheet, result):
         )
 
 
-def _check_constraints_while_writing():
-    """Check foreign keys row by row as COPY streams them in, rather than all at commit:
-    PostgreSQL then does it on its own core while Python is still sending rows."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-
-
 class _LockTimeout(Exception):
     pass
+
+
+class _Rejected(Exception):
+    """Rolls back an import whose rows showed errors after some were written."""
 
 
 class _Clock:

@@ -540,6 +540,10 @@ class Choices:
                     self._index.setdefault(normalise(name), set()).add(value)
         self._cache = {}
 
+    def values(self):
+        """Every value a match can return."""
+        return self._labels.keys()
+
     def label(self, value):
         """How ``value`` (a code or id this list returns) is shown to the official."""
         return self._labels.get(value, str(value))
