@@ -39,6 +39,10 @@ DEFAULT_PROGRAMME = "P3"
 # enough to fix the sheet, the rest are counted.
 MAX_LISTED_ERRORS = 1000
 PREVIEW_ROWS = 20
+# New projects sent to the writer thread at a time: each batch costs a few statements (about
+# 15 ms with their round trips), so 2,000 made the writer 1.5 s slower for 10⁵ rows than 10,000;
+# a smaller batch starts sooner and leaves less to write once the last row is checked.
+STREAM_BATCH = 5000
 OUTSIDE_COMMUNE = gettext_lazy("This commune is outside the provinces your account works on.")
 
 PROJECT_FIELDS = (
@@ -375,7 +379,7 @@ class ProjectImport(Importer):
                 self._plan_row(row)
                 if len(self.creates) > created and not self.errors:
                     batch.append(self.creates[-1])
-                    if len(batch) == bulk_writes.BATCH_SIZE:
+                    if len(batch) == STREAM_BATCH:
                         writer.send(batch)
                         batch = []
             if batch and not self.errors:

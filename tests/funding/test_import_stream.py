@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import translation
 
 from cooperatives.models import Holder
-from funding import aggregates, bulk_writes, services
+from funding import aggregates, bulk_writes, importers, services
 from funding.models import ImportBatch, Project
 from tests.factories import make_project
 from tests.funding.workbooks import project_row, xlsx
@@ -25,7 +25,7 @@ pytestmark = [
 @pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     """Batches of two rows, so that a handful of rows is streamed in several batches."""
-    monkeypatch.setattr(bulk_writes, "BATCH_SIZE", 2)
+    monkeypatch.setattr(importers, "STREAM_BATCH", 2)
 
 
 def run(rows):
@@ -42,11 +42,20 @@ def nothing_saved():
     assert aggregates.drift() == []
 
 
-def test_an_error_after_several_streamed_batches_saves_nothing():
+def test_an_error_after_several_streamed_batches_saves_nothing(monkeypatch):
+    written = []
+    write_batch = importers.ProjectImport._write_batch
+
+    def counted(self, creates, cursor):
+        write_batch(self, creates, cursor)
+        written.append(len(creates))
+
+    monkeypatch.setattr(importers.ProjectImport, "_write_batch", counted)
     rows = [project_row(f"S-{n}", **{"Porteur du projet": f"Coopérative {n % 3}"}) for n in range(7)]
     rows.append(project_row("S-BAD", **{"Commune": "Atlantis"}))
     rows.append(project_row("S-8", **{"Année": 1990}))
     result = run(rows)
+    assert written == [2, 2, 2]  # written before the bad row was reached, then undone
     assert not result.ok
     assert [error.row for error in result.errors] == [9, 10]  # both listed, in sheet order
     nothing_saved()
