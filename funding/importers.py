@@ -344,7 +344,7 @@ class ProjectImport(Importer):
         self.rows = list(_read_project_rows(self.sheet, self.references, self.errors, self.result))
 
     def plan(self):
-        self._start_plan([row.code for row in self.rows])
+        self._start_plan(len(self.rows), lambda: [row.code for row in self.rows])
         for row in self.rows:
             self._plan_row(row)
         self._end_plan()
@@ -362,14 +362,16 @@ class ProjectImport(Importer):
         Each batch of new projects follows the new holders it names, as they are so far;
         write() brings those holders up to date with the rest of the file.
         """
-        key = _text(50)
-        codes = []
-        for _number, values in self.sheet.rows:
-            try:
-                codes.append(key(values[0]) if values[0] is not None else None)
-            except CellError:
-                continue
-        self._start_plan(codes)
+
+        def codes():
+            key = _text(50)
+            for _number, values in self.sheet.rows:
+                try:
+                    yield key(values[0]) if values[0] not in ("", None) else None
+                except (CellError, TypeError):  # too long, or only spaces: no project has it
+                    continue
+
+        self._start_plan(len(self.sheet.rows), codes)
         self.streamed = []  # ids of the new projects
         self.streamed_holders = {}  # new holder -> (id, values as written)
         batch = []
@@ -412,9 +414,9 @@ class ProjectImport(Importer):
         )  # fmt: skip
         self.streamed += ids
 
-    def _start_plan(self, codes):
+    def _start_plan(self, row_count, codes):
         """What the rows are checked against: the projects they name, the holders, the account's scope."""
-        self.existing = _existing_projects([code for code in codes if code is not None])
+        self.existing = _existing_projects(row_count, codes)
         self.outside = set()
         if self.user is not None:
             self.outside = out_of_scope_communes(self.user, set(self.references.communes.values()))
@@ -586,27 +588,20 @@ _NEW_HOLDER_DEFAULTS = ("", "", "", False)  # phone, email, private_notes, is_de
 ExistingProject = namedtuple("ExistingProject", ["id", *PROJECT_FIELDS])
 
 
-def _existing_projects(codes):
-    """The projects the file's codes name, as ExistingProject by code."""
+def _existing_projects(row_count, codes):
+    """The projects a file of ``row_count`` rows may name, as ExistingProject by code;
+    ``codes()`` gives its codes, only asked for when the file is small next to the table."""
     fields = ("code", "id", *PROJECT_FIELDS)
-    if Project.objects.count() <= 2 * len(codes):
+    make = ExistingProject._make
+    if Project.objects.count() <= 2 * row_count:
         # A file about the size of the table: one plain scan beats sending every code as a
-        # parameter (10⁵ placeholders cost seconds to build and parse).
-        wanted = set(codes)
-        batches = [Project.objects.values_list(*fields)]
-    else:
-        wanted = None
-        batches = (
-            Project.objects.filter(code__in=chunk).values_list(*fields)
-            for chunk in bulk_writes.chunks(codes, 2000)
-        )
+        # parameter (10⁵ placeholders cost seconds to build and parse). Fetched whole (one
+        # round trip), not with .iterator(): a server-side cursor would take a thousand.
+        return {row[0]: make(row[1:]) for row in Project.objects.values_list(*fields)}
     found = {}
-    # Fetched whole (one round trip), not with .iterator(): a server-side cursor would
-    # fetch 10⁵ rows in a thousand round trips.
-    for batch in batches:
-        for code, *values in batch:
-            if wanted is None or code in wanted:
-                found[code] = ExistingProject(*values)
+    for chunk in bulk_writes.chunks([code for code in codes() if code is not None], 2000):
+        for row in Project.objects.filter(code__in=chunk).values_list(*fields):
+            found[row[0]] = make(row[1:])
     return found
 
 

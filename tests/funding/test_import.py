@@ -599,3 +599,13 @@ def test_an_import_leaves_the_cycle_collector_as_it_found_it():
         assert not gc.isenabled()  # left off when it was off
     finally:
         gc.enable()
+
+
+def test_a_small_file_next_to_a_larger_table_finds_its_projects_by_code():
+    """Under half the table's size, the file's codes are looked up rather than the table scanned."""
+    for n in range(5):
+        make_project(code=f"BIG-{n}")
+    result = run(xlsx([project_row("BIG-3"), project_row("SMALL-1")]))
+    assert (result.ok, result.created, result.updated) == (True, 1, 1)
+    assert Project.objects.get(code="BIG-3").title == "Unité de tissage"
+    assert Project.objects.count() == 6
