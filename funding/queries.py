@@ -11,6 +11,7 @@ bulk writes that bypass signals must call invalidate_summary_cache() themselves.
 
 import hashlib
 import json
+import time
 import uuid
 from decimal import Decimal
 
@@ -237,16 +238,27 @@ def _rows(grouped, keys):
 # --- Cache ----------------------------------------------------------------------------------------
 
 
+# A process reuses the version it read for this long: a kept page then costs no SQL at all, and a
+# change saved by another process shows within this delay (this process's own changes at once).
+DATA_VERSION_REUSE_SECONDS = 1.0
+_version_read = (0.0, None)  # (time.monotonic() of the read, version)
+
+
 def data_version():
     """A token that changes whenever the public figures may have changed (see funding/signals.py).
 
     On PostgreSQL, a sequence shared by every process and server (migration 0010); elsewhere (SQLite,
     one process) a value in the cache.
     """
+    global _version_read
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT last_value FROM funding_data_version")
-            return str(cursor.fetchone()[0])
+        read_at, version = _version_read
+        if version is None or time.monotonic() - read_at > DATA_VERSION_REUSE_SECONDS:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT last_value FROM funding_data_version")
+                version = str(cursor.fetchone()[0])
+            _version_read = (time.monotonic(), version)
+        return version
     version = cache.get(CACHE_VERSION_KEY)
     if version is None:
         cache.add(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
@@ -285,10 +297,12 @@ def invalidate_summary_cache():
 
 
 def _bump_version():
+    global _version_read
     if connection.vendor == "postgresql":
         # nextval() is outside transactions: never rolled back, never waiting for another writer.
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval('funding_data_version')")
+        _version_read = (0.0, None)
         return
     cache.set(CACHE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 

@@ -3,8 +3,8 @@
 Cached figures and pages are keyed by a version that every change bumps. Kept in the cache, the
 version is shared only as far as the cache is: with the default local-memory cache, each worker
 process has its own, and a change saved through one worker would stay invisible to the others
-until their entries expire. A sequence is shared by every process and server, costs one tiny read
-per request, and nextval() never waits for another transaction. SQLite (one process in
+until their entries expire. A sequence is shared by every process and server, each reading it at
+most once a second (funding.queries.data_version), and nextval() never waits for another transaction. SQLite (one process in
 development) keeps the version in the cache.
 """
 
