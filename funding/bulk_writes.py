@@ -60,7 +60,7 @@ _NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series
 
 def next_ids(model, count, cursor=None):
     """``count`` new primary keys from the table's own sequence (PostgreSQL; ``cursor``: a
-    psycopg cursor, from CopyStream's thread)."""
+    psycopg cursor, from BackgroundWriter's thread)."""
     if not count:
         return []
     meta = model._meta

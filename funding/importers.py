@@ -402,16 +402,11 @@ class ProjectImport(Importer):
             rows.append((pk, *values, *_NEW_HOLDER_DEFAULTS, self.now, self.now))
         bulk_writes.copy_rows(cursor, Holder, HOLDER_COLUMNS, rows)
         ids = bulk_writes.next_ids(Project, len(creates), cursor)
-        bulk_writes.copy_rows(
-            cursor,
-            Project,
-            PROJECT_COLUMNS,
-            [
-                (pk, row.code, *self._values(row, holder.id or written[holder][0]), *_NEW_PROJECT_DEFAULTS,
-                 self.now, self.now)
-                for pk, (row, holder) in zip(ids, creates, strict=True)
-            ],
-        )  # fmt: skip
+        rows = []
+        for pk, (row, holder) in zip(ids, creates, strict=True):
+            values = self._values(row, holder.id or written[holder][0])
+            rows.append((pk, row.code, *values, *_NEW_PROJECT_DEFAULTS, self.now, self.now))
+        bulk_writes.copy_rows(cursor, Project, PROJECT_COLUMNS, rows)
         self.streamed += ids
 
     def _start_plan(self, row_count, codes):
@@ -427,10 +422,8 @@ class ProjectImport(Importer):
     def _plan_row(self, row):
         project = self.existing.get(row.code)
         if row.commune_id in self.outside:
-            self.errors.add(
-                row.row, self.sheet.header("commune"), self.references.communes.label(row.commune_id),
-                OUTSIDE_COMMUNE,
-            )  # fmt: skip
+            shown = self.references.communes.label(row.commune_id)
+            self.errors.add(row.row, self.sheet.header("commune"), shown, OUTSIDE_COMMUNE)
         if project is not None and project.commune_id in self.outside:
             self.errors.add(
                 row.row,
