@@ -25,21 +25,16 @@ def format_number(value, decimals=2, language=None):
     """Group thousands and write the decimal separator of the language; exact for Decimal."""
     if value is None:
         return ""
-    language = language or get_language()
-    thousands, decimal_point = _separators(language)
+    thousands, decimal_point = _separators(language or get_language())
     quantum = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
     value = Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    whole, _dot, fraction = f"{abs(value):f}".partition(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    text = thousands.join(groups)
-    if decimals:
-        text += decimal_point + fraction
-    return sign + text
+    if not value:
+        value = value.copy_abs()  # "0,00", never "-0,00"
+    # Python groups a Decimal exactly ("1,234,567.50", no float); the language's separators follow.
+    text = f"{value:,f}"
+    if (thousands, decimal_point) == (",", "."):
+        return text
+    return text.translate({ord(","): thousands, ord("."): decimal_point})
 
 
 def format_mad(value, language=None):
