@@ -1,10 +1,10 @@
 """Whole answers of the public pages, kept until the data changes.
 
-The dashboard, the yearly review and the summary API are the same for every visitor who
-asks the same address in the same language, until a project, a holder or reference data
-changes. Their figures are cached already (funding.queries); rendering them is then most of
+The dashboard, the holder directory, the yearly review and the summary API are the same for
+every visitor who asks the same address in the same language, until a project, a holder or
+reference data changes. Their figures are cached already (funding.queries); rendering them is then most of
 the cost, so the rendered answer is kept too, under the data version that funding.signals
-bumps on every change: a change makes every kept page stale at once.
+bumps on every change (funding.queries.data_version): a change makes every kept page stale.
 
 Two things differ between visitors and are never kept:
 
