@@ -38,25 +38,15 @@ SERVER = os.environ.get("BENCH_DATABASE_SERVER", "postgres://postgres@127.0.0.1:
 DATABASE = os.environ.get("BENCH_IMPORT_DB", "indh_bench_import")
 PYTHON = sys.executable
 
-HEADERS = [
-    "Code projet",
-    "Intitulé du projet",
-    "Porteur du projet",
-    "Type de porteur",
-    "N° d'immatriculation",
-    "Secteur",
-    "Commune",
-    "Programme",
-    "Année",
-    "Coût global (DH)",
-    "Contribution INDH (DH)",
-    "Contribution partenaires (DH)",
-    "Apport du porteur (DH)",
-    "Statut",
-    "Date de signature de la convention",
-    "Emplois créés",
-    "Nombre d'adhérents",
-]
+
+def headers():
+    """The spec's French headers, in the order of the template the admin hands out."""
+    sys.path.insert(0, str(ROOT))
+    from funding.workbook import PROJECTS
+
+    return [column.fr for column in PROJECTS.columns]
+
+
 COMMUNES = [
     "Khénifra",
     "M'Rirt",
@@ -100,7 +90,7 @@ def generate(path, rows):
     rnd = random.Random(2025)
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Projets")
-    sheet.append(HEADERS)
+    sheet.append(headers())
     holders = max(rows // 5, 1)
     for i in range(rows):
         h = rnd.randrange(holders)
@@ -343,7 +333,8 @@ def main():
     path = OUT / f"{DATABASE}-{rows}.xlsx"
     started = time.perf_counter()
     generate(path, rows)
-    print(f"workbook: {path.name}, {rows} rows × {len(HEADERS)} columns, {path.stat().st_size / 1e6:.1f} MB "
+    columns = len(headers())
+    print(f"workbook: {path.name}, {rows} rows × {columns} columns, {path.stat().st_size / 1e6:.1f} MB "
           f"(written in {time.perf_counter() - started:.0f} s)")  # fmt: skip
 
     psql(f"DROP DATABASE IF EXISTS {DATABASE}")
