@@ -55,3 +55,12 @@ def only_the_data_version_read():
         yield
     statements = [query["sql"] for query in queries.captured_queries]
     assert all("funding_data_version" in sql for sql in statements), statements
+
+
+def data_queries(captured):
+    """The statements a CaptureQueriesContext saw, less the reads of the data version.
+
+    A process reads that version at most once a second (funding.queries.data_version), so how many
+    of its reads a request makes depends on the clock, not on the data.
+    """
+    return [query["sql"] for query in captured.captured_queries if "funding_data_version" not in query["sql"]]

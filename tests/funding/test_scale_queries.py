@@ -37,7 +37,9 @@ def queries_per_request(client):
     counts = {}
 
     def counted(execute, sql, params, many, context):
-        counts[key] += 1
+        # Not the data version: a process reads it at most once a second, whatever the data.
+        if "funding_data_version" not in sql:
+            counts[key] += 1
         return execute(sql, params, many, context)
 
     for url in URLS:
