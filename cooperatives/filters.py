@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, HolderType, Province, Sector
+from funding.filters import code_filter
 
 
 class HolderFilter(django_filters.FilterSet):
@@ -12,28 +13,10 @@ class HolderFilter(django_filters.FilterSet):
     holder_type = django_filters.MultipleChoiceFilter(
         choices=HolderType.choices, label=_("Holder type"), widget=forms.CheckboxSelectMultiple
     )
-    sector = django_filters.ModelMultipleChoiceFilter(
-        # django-filter compares field_name with the value's to_field_name: codes against codes.
-        field_name="main_sector__code",
-        queryset=Sector.objects.all(),
-        to_field_name="code",
-        label=_("Sector"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    commune = django_filters.ModelMultipleChoiceFilter(
-        field_name="commune__code",
-        queryset=Commune.objects.all(),
-        to_field_name="code",
-        label=_("Commune"),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    province = django_filters.ModelMultipleChoiceFilter(
-        field_name="commune__province__code",
-        queryset=Province.objects.all(),
-        to_field_name="code",
-        label=_("Province"),
-        widget=forms.CheckboxSelectMultiple,
-    )
+    # django-filter compares field_name with the value's to_field_name: codes against codes.
+    sector = code_filter(Sector.objects.all(), _("Sector"), "main_sector__code")
+    commune = code_filter(Commune.objects.all(), _("Commune"), "commune__code")
+    province = code_filter(Province.objects.all(), _("Province"), "commune__province__code")
 
     class Meta:
         model = Holder

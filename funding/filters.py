@@ -37,7 +37,8 @@ class ProjectFilterForm(forms.Form):
         return cleaned_data
 
 
-def _code_filter(queryset, label, field_name):
+def code_filter(queryset, label, field_name):
+    """A filter on reference rows by their codes (``?sector=agriculture&sector=tourism``), as checkboxes."""
     return django_filters.ModelMultipleChoiceFilter(
         field_name=field_name,
         queryset=queryset,
@@ -53,10 +54,10 @@ class ProjectFilter(django_filters.FilterSet):
     year = YearFilter(label=_("Year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     year_from = YearFilter(label=_("From year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     year_to = YearFilter(label=_("To year"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
-    sector = _code_filter(Sector.objects.all(), _("Sector"), "sector__code")
-    commune = _code_filter(Commune.objects.all(), _("Commune"), "commune__code")
-    province = _code_filter(Province.objects.all(), _("Province"), "commune__province__code")
-    programme = _code_filter(Programme.objects.all(), _("Programme"), "programme__code")
+    sector = code_filter(Sector.objects.all(), _("Sector"), "sector__code")
+    commune = code_filter(Commune.objects.all(), _("Commune"), "commune__code")
+    province = code_filter(Province.objects.all(), _("Province"), "commune__province__code")
+    programme = code_filter(Programme.objects.all(), _("Programme"), "programme__code")
     holder_type = django_filters.MultipleChoiceFilter(
         field_name="holder__holder_type",
         choices=HolderType.choices,

@@ -6,8 +6,6 @@ review states the dashboard's figures. ``?lang=`` works as on the dashboard, so 
 the Arabic review stays Arabic.
 """
 
-import contextlib
-
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,7 +30,7 @@ from funding.review import (
     title,
     today,
 )
-from funding.views import requested_language
+from funding.views import form_errors, in_requested_language
 from indh_site.money import format_mdh
 from indh_site.public_cache import cached_public_answer
 
@@ -41,37 +39,16 @@ FORM_FIELDS = ("year", "year_from", "year_to", "province", "sector", "commune", 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _in_requested_language(view):
-    def wrapper(request):
-        lang = requested_language(request)
-        with translation.override(lang) if lang else contextlib.nullcontext():
-            response = view(request)
-            response.headers["Content-Language"] = translation.get_language()
-        return response
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
-
-
 def _filterset(request):
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
     filterset.is_valid()
     return filterset
 
 
-def _errors(form):
-    errors = []
-    for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        errors.extend((str(label), str(message)) for message in messages)
-    return errors
-
-
 @require_safe
 # The review is dated: kept per day too.
 @cached_public_answer(vary_on=lambda: today().isoformat())
-@_in_requested_language
+@in_requested_language
 def review(request):
     """The review in sentences, with the tables and charts behind them, printable as a report."""
     filterset = _filterset(request)
@@ -79,10 +56,10 @@ def review(request):
     context = {
         "title": title(),
         "form": form,
-        "form_fields": [form[name] for name in FORM_FIELDS],
+        "year_fields": [form[name] for name in queries.SINGLE_VALUED_FILTERS],
         "choice_groups": choice_groups(form, [name for name in FORM_FIELDS if name in CHOICE_FILTERS]),
         "hidden_params": _hidden_params(request.GET),
-        "errors": _errors(form),
+        "errors": form_errors(form),
         "today": format_date(today()),
     }
     if form.errors:
@@ -107,12 +84,12 @@ def review(request):
 @require_safe
 # The review is dated: kept per day too.
 @cached_public_answer(vary_on=lambda: today().isoformat())
-@_in_requested_language
+@in_requested_language
 def review_xlsx(request):
     """The review's tables as an Excel workbook (numbers as numbers, amounts exact)."""
     filterset = _filterset(request)
     if filterset.form.errors:
-        context = {"title": title(), "errors": _errors(filterset.form), "today": format_date(today())}
+        context = {"title": title(), "errors": form_errors(filterset.form), "today": format_date(today())}
         return render(request, "funding/review.html", context, status=400)
     result = build_review(filterset.form.cleaned_data, lang=queries.resolve_language())
     content = review_export.workbook_bytes(

@@ -72,9 +72,10 @@ def dashboard(request):
     options_valid = options.is_valid()
     context = {
         "form": filterset.form,
+        "year_fields": [filterset.form[name] for name in queries.SINGLE_VALUED_FILTERS],
         "choice_groups": choice_groups(filterset.form),
         "lang_param": requested_language(request),
-        "errors": _error_list(filterset.form) + _error_list(options),
+        "errors": form_errors(filterset.form) + form_errors(options),
     }
     if not (filters_valid and options_valid):
         return render(request, "funding/dashboard.html", context, status=400)
@@ -101,7 +102,8 @@ def dashboard(request):
     return render(request, "funding/dashboard.html", context)
 
 
-def _error_list(form):
+def form_errors(form):
+    """(label, message) of every error of a bound form, for the pages' error summary."""
     errors = []
     for name, messages in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
