@@ -25,6 +25,23 @@ def staff_client(client, staff_user):
     return client
 
 
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The demo data, loaded once for a test class, in a transaction rolled back after its last test.
+
+    Each test still runs in its own savepoint, so what a test adds is gone for the next one.
+    """
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
 def demo_data(db):
     from django.core.management import call_command

@@ -8,9 +8,6 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django import forms
-from django.core.cache import cache
-from django.core.management import call_command
-from django.db import transaction
 from django.utils import translation
 
 from cooperatives.models import Commune, HolderType, Province, Region, Sector
@@ -26,23 +23,6 @@ TWO_DECIMALS = re.compile(r"^\d+\.\d{2}$")
 PRIVATE_PHONE = "+212 661 23 45 67"
 PRIVATE_EMAIL = "tresoriere.privee@example.ma"
 PRIVATE_NOTE = "Note interne : ne pas publier"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Each test has its own database rows: a summary cached by another test must not answer.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for a test class, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def csv_rows(response):

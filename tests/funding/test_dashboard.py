@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -26,23 +26,6 @@ pytestmark = pytest.mark.django_db
 PRIVATE_PHONE = "+212 661 23 45 67"
 PRIVATE_EMAIL = "tresoriere.privee@example.ma"
 MAX_PAGE_BYTES = 150 * 1024
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Each test has its own database rows: a summary cached by another test must not answer.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for a test class, in a transaction rolled back after its last test."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def figures(response):

@@ -1,12 +1,10 @@
 """The shared query layer: published figures, filters, exact sums, fixed query count, cache."""
 
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -20,26 +18,6 @@ pytestmark = pytest.mark.django_db
 # What a summary of the project rows has to say, computed here in Python, independently of
 # the query layer, from the rows themselves.
 MONEY = ("total_cost", "indh_contribution", "partner_contribution", "holder_contribution")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Each test has its own database rows: a summary cached by another test must not answer.
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(scope="class")
-def demo(django_db_setup, django_db_blocker):
-    """The demo data, loaded once for a test class, in a transaction rolled back after its last test.
-
-    Each test still runs in its own savepoint, so what a test adds is gone for the next one.
-    """
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
 
 
 def second_province():

@@ -6,7 +6,6 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import translation
@@ -25,14 +24,6 @@ from indh_site.money import format_mdh
 from tests.factories import make_holder, make_project
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Summaries are cached per data version; another test's rows must not answer here.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def review_text(client, query=""):

@@ -4,7 +4,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -13,13 +12,6 @@ from funding.models import Project
 from tests.factories import make_project
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def download(client, query=""):
