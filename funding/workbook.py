@@ -125,6 +125,22 @@ class Table:
         return key
 
 
+# Columns both workbooks have, spelt the same in each.
+HOLDER_TYPE = Column(
+    "holder_type", "Type de porteur", "نوع الحامل", "Holder type", False, ("Type du porteur",), repeats=True
+)
+REGISTRATION_NUMBER = Column(
+    "registration_number",
+    "N° d'immatriculation",
+    "رقم التسجيل",
+    "Registration number",
+    False,
+    ("No d'immatriculation", "Numéro d'immatriculation", "Immatriculation", "Registration no"),
+    repeats=True,
+)
+COMMUNE = Column("commune", "Commune", "الجماعة", "Commune", True, ("Municipality",), repeats=True)
+
+
 PROJECTS = Table(
     kind="projects",
     sheet_names=("Projets", "المشاريع", "Projects"),
@@ -140,26 +156,10 @@ PROJECTS = Table(
             ("Porteur de projet", "Porteur", "Project holder"),
             repeats=True,
         ),
-        Column(
-            "holder_type",
-            "Type de porteur",
-            "نوع الحامل",
-            "Holder type",
-            False,
-            ("Type du porteur",),
-            repeats=True,
-        ),
-        Column(
-            "registration_number",
-            "N° d'immatriculation",
-            "رقم التسجيل",
-            "Registration number",
-            False,
-            ("No d'immatriculation", "Numéro d'immatriculation", "Immatriculation", "Registration no"),
-            repeats=True,
-        ),
+        HOLDER_TYPE,
+        REGISTRATION_NUMBER,
         Column("sector", "Secteur", "القطاع", "Sector", True, ("Secteur d'activité",), repeats=True),
-        Column("commune", "Commune", "الجماعة", "Commune", True, ("Municipality",), repeats=True),
+        COMMUNE,
         Column("programme", "Programme", "البرنامج", "Programme", False, ("Program",), repeats=True),
         Column(
             "year",
@@ -233,25 +233,9 @@ HOLDERS = Table(
         Column(
             "name", "Nom du porteur", "اسم الحامل", "Holder name", True, ("Nom", "Porteur", "Name", "Holder")
         ),
-        Column(
-            "holder_type",
-            "Type de porteur",
-            "نوع الحامل",
-            "Holder type",
-            False,
-            ("Type du porteur",),
-            repeats=True,
-        ),
-        Column(
-            "registration_number",
-            "N° d'immatriculation",
-            "رقم التسجيل",
-            "Registration number",
-            False,
-            ("No d'immatriculation", "Numéro d'immatriculation", "Immatriculation", "Registration no"),
-            repeats=True,
-        ),
-        Column("commune", "Commune", "الجماعة", "Commune", True, ("Municipality",), repeats=True),
+        HOLDER_TYPE,
+        REGISTRATION_NUMBER,
+        COMMUNE,
         Column(
             "main_sector",
             "Secteur principal",
