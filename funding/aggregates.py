@@ -199,16 +199,17 @@ def _raw_groups(filters, sets, *, distinct, lang):
     )
 
 
-MEASURES = (
+# The columns of funding_aggregate_cell's measures, in the table's order.
+CELL_MEASURES = (
     "projects",
     "total_cost",
     "indh_contribution",
     "partner_contribution",
     "holder_contribution",
     "jobs",
-    "holders",
-    "cooperatives",
 )
+# What a grouped query selects: the cells' measures, then the distinct holders and cooperatives.
+MEASURES = (*CELL_MEASURES, "holders", "cooperatives")
 
 
 def _grouped(sql, params, *, sets, alias, lang):
@@ -499,14 +500,6 @@ def rebuild():
 
 
 CELL_KEY = "grain, year, sector_id, province_id, commune_id, programme_id, status, holder_type"
-CELL_MEASURES = (
-    "projects",
-    "total_cost",
-    "indh_contribution",
-    "partner_contribution",
-    "holder_contribution",
-    "jobs",
-)
 HOLDERS_KEY = "grain, year, sector_id, holder_type"
 PRESENCE_COLUMNS = "holder_id, holder_type, province_id, sector_id, years_early, years_late"
 
