@@ -176,20 +176,21 @@ def _parse_cells(number, values, rules, sheet, errors):
     """The row's values parsed by ``rules`` [(key, parse, default)] (None for a wrong cell),
     and whether every cell was right."""
     parsed = []
+    append = parsed.append
     ok = True
     for value, (key, parse, default) in zip(values, rules, strict=True):
-        if value is None or value == "" or (value.__class__ is str and value.isspace()):
+        if value is None or (value.__class__ is str and (not value or value.isspace())):
             if default is _REQUIRED:
                 errors.add(number, sheet.header(key), None, _("A value is required."))
                 ok = False
-            parsed.append(default)
+            append(default)
             continue
         try:
-            parsed.append(parse(value))
+            append(parse(value))
         except CellError as exc:
             errors.add(number, sheet.header(key), value, exc)
             ok = False
-            parsed.append(None)
+            append(None)
     return parsed, ok
 
 
@@ -316,6 +317,10 @@ class Importer:
         self.columns = [column.key for column in sheet.table.columns]
         self.now = timezone.now()  # created_at and updated_at of every row written
 
+    @staticmethod
+    def can_stream():
+        return False
+
     def column_order(self, header):
         for index, key in enumerate(self.columns):
             if self.sheet.header(key) == header:
@@ -336,9 +341,29 @@ class Importer:
                 self.errors.add(row.row, self.sheet.header(key), shown(row), message)
 
 
+class StoredRows:
+    """The rows of the database a projects file is checked against, loaded before the file's
+    rows are read when the import can (services: while python-calamine parses the sheet)."""
+
+    def __init__(self):
+        self.projects = None  # code -> ExistingProject, when every project is loaded
+        self.holders = None  # (id, *HOLDER_FIELDS) of every holder
+
+    def load(self, rows_estimate):
+        # As in _existing_projects: every project for a file about the size of the table;
+        # for a file far smaller, the projects it names are fetched by code once it is read.
+        if Project.objects.count() <= 2 * rows_estimate:
+            self.projects = _all_projects()
+        self.holders = _holder_values()
+
+
 class ProjectImport(Importer):
     """read() then plan() then write(); or, saving on PostgreSQL, stream(): each row checked and
     planned in turn while a thread of its own sends the new projects to the database, then write()."""
+
+    def __init__(self, sheet, user, result, errors, stored=None):
+        super().__init__(sheet, user, result, errors)
+        self.stored = stored or StoredRows()
 
     def read(self):
         self.rows = list(_read_project_rows(self.sheet, self.references, self.errors, self.result))
@@ -411,11 +436,14 @@ class ProjectImport(Importer):
 
     def _start_plan(self, row_count, codes):
         """What the rows are checked against: the projects they name, the holders, the account's scope."""
-        self.existing = _existing_projects(row_count, codes)
+        if self.stored.projects is not None:
+            self.existing = self.stored.projects
+        else:
+            self.existing = _existing_projects(row_count, codes)
         self.outside = set()
         if self.user is not None:
             self.outside = out_of_scope_communes(self.user, set(self.references.communes.values()))
-        self.holders = _HolderIndex(self)
+        self.holders = _HolderIndex(self, self.stored.holders)
         self.creates = []
         self.updates = []
 
@@ -584,18 +612,24 @@ ExistingProject = namedtuple("ExistingProject", ["id", *PROJECT_FIELDS])
 def _existing_projects(row_count, codes):
     """The projects a file of ``row_count`` rows may name, as ExistingProject by code;
     ``codes()`` gives its codes, only asked for when the file is small next to the table."""
-    fields = ("code", "id", *PROJECT_FIELDS)
-    make = ExistingProject._make
     if Project.objects.count() <= 2 * row_count:
         # A file about the size of the table: one plain scan beats sending every code as a
-        # parameter (10⁵ placeholders cost seconds to build and parse). Fetched whole (one
-        # round trip), not with .iterator(): a server-side cursor would take a thousand.
-        return {row[0]: make(row[1:]) for row in Project.objects.values_list(*fields)}
+        # parameter (10⁵ placeholders cost seconds to build and parse).
+        return _all_projects()
+    fields = ("code", "id", *PROJECT_FIELDS)
+    make = ExistingProject._make
     found = {}
     for chunk in bulk_writes.chunks([code for code in codes() if code is not None], 2000):
         for row in Project.objects.filter(code__in=chunk).values_list(*fields):
             found[row[0]] = make(row[1:])
     return found
+
+
+def _all_projects():
+    """Every project, as ExistingProject by code."""
+    make = ExistingProject._make
+    # Fetched whole (one round trip), not with .iterator(): a server-side cursor would take a thousand.
+    return {row[0]: make(row[1:]) for row in Project.objects.values_list("code", "id", *PROJECT_FIELDS)}
 
 
 def _sums(model, rows_by_project):
@@ -632,6 +666,10 @@ class _HolderRecord:
         return tuple(getattr(self, name) for name in HOLDER_FIELDS)
 
 
+def _holder_values():
+    return list(Holder.objects.values_list("id", *HOLDER_FIELDS))
+
+
 class _HolderIndex:
     """Holders matched in memory: by registration number, else by name and commune.
 
@@ -640,14 +678,15 @@ class _HolderIndex:
     the same holder must agree on it.
     """
 
-    def __init__(self, importer):
+    def __init__(self, importer, stored=None):
+        """``stored``: the holders' _holder_values() when already loaded."""
         self.importer = importer
         self.errors = importer.errors
         self.sheet = importer.sheet
         self.by_id = {}
         self.by_registration = {}
         self.by_name = {}
-        for values in Holder.objects.values_list("id", *HOLDER_FIELDS):
+        for values in _holder_values() if stored is None else stored:
             self._add(_HolderRecord(values[0], **dict(zip(HOLDER_FIELDS, values[1:], strict=True))))
         self.new = []
 

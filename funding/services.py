@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from cooperatives.models import Commune, Sector
 from funding import bulk_writes, workbook
 from funding.bulk_writes import BATCH_SIZE
-from funding.importers import Errors, HolderImport, ProjectImport
+from funding.importers import Errors, HolderImport, ProjectImport, StoredRows
 from funding.models import ImportBatch, Programme
 from funding.queries import invalidate_summary_cache
 from funding.workbook import HOLDER_TYPE_NAMES, HOLDERS, PROJECTS, STATUS_NAMES
@@ -85,22 +85,15 @@ def import_holders(*, file, file_name, user=None, dry_run=False):
 
 
 def _read_and_import(table, file, file_name, user, dry_run):
-    started = time.perf_counter()
-    try:
-        sheet = workbook.read_table(file, table=table, file_name=file_name)
-    except workbook.WorkbookError as exc:
-        return rejected_result(kind=table.kind, file_name=file_name, errors=exc.errors, dry_run=dry_run)
-    read = time.perf_counter() - started
-    result = import_sheet(sheet=sheet, file_name=file_name, user=user, dry_run=dry_run)
-    result.timings = {"read": read, **result.timings}
-    return result
+    def read(meanwhile=None):
+        return workbook.read_table(file, table=table, file_name=file_name, meanwhile=meanwhile)
+
+    return _import(table, read, file_name, user, dry_run)
 
 
 def import_sheet(*, sheet, file_name, user=None, dry_run=False):
     """Import rows already read by workbook.read_table (projects or holders)."""
-    if sheet.table is HOLDERS:
-        return _import(HolderImport, sheet, file_name, user, dry_run)
-    return _import(ProjectImport, sheet, file_name, user, dry_run)
+    return _import(sheet.table, lambda meanwhile=None: sheet, file_name, user, dry_run)
 
 
 def rejected_result(*, kind, file_name, errors, dry_run=False):
@@ -110,26 +103,33 @@ def rejected_result(*, kind, file_name, errors, dry_run=False):
     return result
 
 
-def _import(importer_class, sheet, file_name, user, dry_run):
+def _import(table, read, file_name, user, dry_run):
+    """``read(meanwhile=None)`` gives the file's workbook.Sheet (see workbook.read_table)."""
+    importer_class = HolderImport if table is HOLDERS else ProjectImport
     with workbook.no_cycle_collection():
-        return _import_rows(importer_class, sheet, file_name, user, dry_run)
+        try:
+            return _import_rows(importer_class, table, read, file_name, user, dry_run)
+        except workbook.WorkbookError as exc:
+            return rejected_result(kind=table.kind, file_name=file_name, errors=exc.errors, dry_run=dry_run)
 
 
-def _import_rows(importer_class, sheet, file_name, user, dry_run):
-    result = ImportResult(
-        kind=sheet.table.kind,
-        file_name=str(file_name)[:255],
-        dry_run=dry_run,
-        skipped=len(sheet.skipped),
-        sheet_name=sheet.name,
-    )
+def _import_rows(importer_class, table, read, file_name, user, dry_run):
+    result = ImportResult(kind=table.kind, file_name=str(file_name)[:255], dry_run=dry_run)
     errors = Errors(result)
     clock = _Clock(result.timings)
-    importer = importer_class(sheet, user, result, errors)
+
+    def start(sheet, **options):
+        clock.tick("read")
+        result.skipped = len(sheet.skipped)
+        result.sheet_name = sheet.name
+        return importer_class(sheet, user, result, errors, **options)
+
     # Saving a projects workbook on PostgreSQL, the rows are checked and planned while the new
     # projects stream to the database (ProjectImport.stream); otherwise checked, then planned.
-    streaming = not dry_run and getattr(importer, "can_stream", lambda: False)()
+    streaming = not dry_run and importer_class.can_stream()
+    importer = None
     if not streaming:
+        importer = start(read())
         importer.read()
         clock.tick("check")
     # Rows with wrong cells are left out of the plan, which still checks the others against
@@ -142,6 +142,10 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
                 bulk_writes.check_constraints_now()
                 clock.tick("lock")
             if streaming:
+                # The file is read once the lock is held, so that the projects and holders its
+                # rows are checked against load while python-calamine parses the sheet.
+                stored = StoredRows()
+                importer = start(read(meanwhile=stored.load), stored=stored)
                 importer.stream()
                 clock.tick("check/plan/new projects")
             else:
@@ -149,7 +153,7 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
                 clock.tick("plan")
             if saving and not errors:
                 result.batch = ImportBatch.objects.create(
-                    kind=sheet.table.kind,
+                    kind=table.kind,
                     file_name=result.file_name,
                     user=user if user is not None and user.pk else None,
                     created=result.created,
@@ -196,9 +200,10 @@ def _import_rows(importer_class, sheet, file_name, user, dry_run):
     if errors:
         result.created = result.updated = result.unchanged = 0
         result.batch = None
-        result.errors.sort(key=lambda error: (error.row or 0, importer.column_order(error.column)))
+        if importer is not None:
+            result.errors.sort(key=lambda error: (error.row or 0, importer.column_order(error.column)))
     else:
-        _add_warnings(sheet, result)
+        _add_warnings(importer.sheet, result)
     return result
 
 

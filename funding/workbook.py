@@ -11,6 +11,7 @@ it never expands XML entities, so "billion laughs" and external-entity files fai
 parse instead of exploding). openpyxl is only used to write files.
 """
 
+import concurrent.futures
 import contextlib
 import csv
 import datetime
@@ -431,6 +432,8 @@ def parse_amount(value):
     """Dirhams, at most 2 decimals, not negative."""
     if value.__class__ is float and 0 <= value <= 999999999999.99:
         # The usual case, a number cell, without the checks text needs (10⁵ rows × 4 amounts).
+        if value.is_integer():
+            return Decimal(int(value)).quantize(CENT)
         number = Decimal(repr(value))
         cents = number.quantize(CENT)
         if cents == number or abs(cents - number) <= FLOAT_NOISE:
@@ -629,21 +632,26 @@ def no_cycle_collection():
             gc.enable()
 
 
-def read_table(source, *, table, file_name=""):
+def read_table(source, *, table, file_name="", meanwhile=None):
     """Find ``table`` in a workbook (.xlsx) or CSV file and return its rows.
 
     ``source`` is a path, bytes, or a file object. Raises WorkbookError with every
     problem that stops the whole file (unreadable, no header, missing columns, too many rows).
+
+    ``meanwhile(rows_estimate)`` is called, when given, while python-calamine parses the
+    worksheet: its Rust parser releases the GIL for that second or two of a big file, so
+    work that needs no row (an import's database reads) costs no time then. It is not
+    called for a CSV file, nor for a file refused before its worksheet is parsed.
     """
     with no_cycle_collection():
-        return _read_table(source, table=table, file_name=file_name)
+        return _read_table(source, table=table, file_name=file_name, meanwhile=meanwhile)
 
 
-def _read_table(source, *, table, file_name):
+def _read_table(source, *, table, file_name, meanwhile):
     data = _load(source)
     head = data[:8] if isinstance(data, bytes) else _read_head(data)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        name, rows = _workbook_rows(data, table)
+        name, rows = _workbook_rows(data, table, meanwhile)
         return _find_table(name, rows, table, from_sheet_name=_is_named_sheet(name, table))
     if str(file_name).lower().endswith((".csv", ".txt")):
         return _csv_table(data, table)
@@ -675,11 +683,11 @@ def _read_head(path):
         return file.read(8)
 
 
-def _workbook_rows(data, table):
+def _workbook_rows(data, table, meanwhile):
     stream = data if isinstance(data, str) else io.BytesIO(data)
     if zipfile.is_zipfile(stream):
         _check_expanded_size(stream)
-    try:
+    with _calamine_errors():
         if isinstance(data, str):
             book = CalamineWorkbook.from_path(data)
         else:
@@ -689,11 +697,34 @@ def _workbook_rows(data, table):
         if not names:
             raise WorkbookError(_("The workbook is empty: it has no worksheet."))
         name = next((name for name in names if _is_named_sheet(name, table)), names[0])
-        return name, _CalamineRows(book.get_sheet_by_name(name))
+        if meanwhile is None:
+            return name, _CalamineRows(book.get_sheet_by_name(name))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        parsing = pool.submit(book.get_sheet_by_name, name)
+        # Outside _calamine_errors: a database error in there is not a broken file.
+        meanwhile(_rows_estimate(data))
+        with _calamine_errors():
+            return name, _CalamineRows(parsing.result())
+
+
+@contextlib.contextmanager
+def _calamine_errors():
+    try:
+        yield
     except WorkbookError:
         raise
     except Exception as exc:  # python-calamine raises several types for broken files
         raise WorkbookError(_unreadable()) from exc
+
+
+# A row of the projects workbook (17 columns) takes about 100 bytes once zipped.
+_ZIPPED_BYTES_PER_ROW = 100
+
+
+def _rows_estimate(data):
+    """About how many rows a workbook holds, from its size, before it is parsed."""
+    size = os.path.getsize(data) if isinstance(data, str) else len(data)
+    return size // _ZIPPED_BYTES_PER_ROW
 
 
 def _unreadable():
@@ -858,45 +889,39 @@ def _read_header(sheet_name, header_row, cells, table):
 
 def _read_data(sheet, rows, header_row, positions):
     max_rows = settings.IMPORT_MAX_ROWS
-    # A column the file lacks points at a None appended to each row: itemgetter then
-    # picks a row's values in one C call, which matters at 10⁵ rows.
+    # A column the file lacks points at the None that pads each row: itemgetter then picks
+    # a row's values in one C call, which matters at 10⁵ rows.
     width = max((position for position in positions if position is not None), default=0) + 1
     pick = operator.itemgetter(*(-1 if position is None else position for position in positions))
-    repeats = [column.repeats for column in sheet.table.columns]
+    padding = [None] * (width + 1)
     # A file of 10⁵ rows names the same commune or holder thousands of times, each cell a
     # separate string: keeping one copy of each saves about a third of the rows' memory.
+    repeated = [index for index, column in enumerate(sheet.table.columns) if column.repeats]
     once = {}.setdefault
-    append = sheet.rows.append
+    kept = sheet.rows
     for number, cells in enumerate(rows, start=header_row + 1):
-        first = next(filter(None, cells), None)
-        if first is None or (isinstance(first, str) and not first.strip()):
-            first = next((cell for cell in cells if _present(cell)), None)
-            if first is None:
-                continue  # blank row
+        first = cells[0] if cells else None
+        if not first or (first.__class__ is str and first.isspace()):
+            first = next(filter(None, cells), None)
+            if first is None or (isinstance(first, str) and not first.strip()):
+                first = next((cell for cell in cells if _present(cell)), None)
+                if first is None:
+                    continue  # blank row
         if isinstance(first, str) and first.lstrip()[:1].casefold() in _TOTALS_INITIALS and _is_totals(first):
             sheet.skipped.append(number)
             continue
-        if len(sheet.rows) >= max_rows:
+        if len(kept) >= max_rows:
             raise WorkbookError(
                 _("The file has more than %(max)s rows; import at most %(max)s rows at a time.")
                 % {"max": f"{max_rows:,}".replace(",", " ")}
             )
-        cells = list(cells)
-        if len(cells) < width:
-            cells.extend([None] * (width - len(cells)))
-        cells.append(None)
-        values = pick(cells)
-        append(
-            (
-                number,
-                tuple(
-                    [
-                        once(value, value) if repeat and value.__class__ is str else value
-                        for value, repeat in zip(values, repeats, strict=True)
-                    ]
-                ),
-            )
-        )
+        cells = [*cells, *padding[len(cells) :]] if len(cells) <= width else [*cells, None]
+        values = list(pick(cells))
+        for index in repeated:
+            value = values[index]
+            if value.__class__ is str:
+                values[index] = once(value, value)
+        kept.append((number, tuple(values)))
     if not sheet.rows:
         raise WorkbookError(
             [

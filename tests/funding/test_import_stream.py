@@ -7,11 +7,11 @@ leaves nothing saved; and holders completed by later rows are saved as the whole
 """
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.utils import translation
 
 from cooperatives.models import Holder
-from funding import aggregates, bulk_writes, importers, services
+from funding import aggregates, bulk_writes, importers, services, workbook
 from funding.models import ImportBatch, Project
 from tests.factories import make_project
 from tests.funding.workbooks import project_row, xlsx
@@ -105,3 +105,36 @@ def test_holders_completed_by_later_rows_are_saved_as_the_whole_file_says():
     assert (record.history_type, record.members_total, record.registration_number) == ("+", 40, "RC-778")
     assert Project.history.filter(import_batch=result.batch, history_type="+").count() == 4
     assert aggregates.drift() == []
+
+
+@pytest.mark.parametrize(
+    "zipped_bytes_per_row",
+    [1, 10**9],
+    ids=["every project loaded while the sheet is parsed", "the file's projects fetched by code"],
+)
+def test_the_projects_a_file_names_are_found_however_they_are_loaded(monkeypatch, zipped_bytes_per_row):
+    # The rows in the database load while the sheet is parsed, every project when the file
+    # looks about the size of the table (judged by its size), else only those it names.
+    monkeypatch.setattr(workbook, "_ZIPPED_BYTES_PER_ROW", zipped_bytes_per_row)
+    first = run([project_row("S-1"), project_row("S-2")])
+    assert (first.ok, first.created) == (True, 2)
+    for n in range(5):
+        make_project(code=f"OTHER-{n}")
+    again = run([project_row("S-1"), project_row("S-2", **{"Coût global (DH)": 450000}), project_row("S-3")])
+    assert (again.ok, again.created, again.updated, again.unchanged) == (True, 1, 1, 1), again.errors
+    assert Project.objects.get(code="S-2").total_cost == 450000
+    assert Project.objects.count() == 8
+
+
+def test_a_database_error_while_the_stored_rows_load_is_not_called_a_broken_file(monkeypatch):
+    def failing(self, rows_estimate):
+        raise OperationalError("the server closed the connection")
+
+    monkeypatch.setattr(importers.StoredRows, "load", failing)
+    result = run([project_row("S-1")])
+    assert not result.ok
+    assert [error.message for error in result.errors] == [
+        "The database could not complete the import (OperationalError). "
+        "Nothing was saved: import the file again."
+    ]
+    nothing_saved()
