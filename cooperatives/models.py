@@ -111,7 +111,8 @@ class Holder(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = HolderQuerySet.as_manager()
-    history = HistoricalRecords(bases=[AuditedChange])
+    # Read by holder (id), by import and by province (commune) only: see Project.history.
+    history = HistoricalRecords(bases=[AuditedChange], no_db_index=["main_sector"])
 
     class Meta:
         ordering = ["name"]

@@ -127,7 +127,10 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords(bases=[AuditedChange])
+    # The historical records are read by project (id), by import (import_batch) and by
+    # province (commune, the import list of an official); an index on the other columns
+    # would serve no query and slow every save, 10⁵ records at a time in an import.
+    history = HistoricalRecords(bases=[AuditedChange], no_db_index=["code", "holder", "sector", "programme"])
 
     class Meta:
         ordering = ["-year", "code"]
@@ -214,7 +217,8 @@ class PartnerContribution(models.Model):
         Partner, on_delete=models.PROTECT, related_name="contributions", verbose_name=_("partner")
     )
     amount = models.DecimalField(_("amount (MAD)"), **MONEY, validators=[MinValueValidator(0)])
-    history = HistoricalRecords(bases=[AuditedChange])
+    # Read by project (the project's history page) and by import only.
+    history = HistoricalRecords(bases=[AuditedChange], no_db_index=["partner"])
 
     class Meta:
         ordering = ["partner__ordering", "partner__code"]
