@@ -106,7 +106,7 @@ def choice_groups(form, names=CHOICE_FILTERS):
     groups = []
     for name in names:
         field = form.fields[name]
-        ticked = set(form.data.getlist(name)) if hasattr(form.data, "getlist") else set()
+        ticked = _ticked(form, name)
         note = ""
         if name == "commune":
             options, note = _commune_options(form, field, ticked)
@@ -125,10 +125,15 @@ def choice_groups(form, names=CHOICE_FILTERS):
     return groups
 
 
+def _ticked(form, name):
+    """The values the visitor sent for the checkbox list ``name``."""
+    return set(form.data.getlist(name)) if hasattr(form.data, "getlist") else set()
+
+
 def _commune_options(form, field, ticked):
     communes = field.queryset
     if communes.count() > MAX_COMMUNES_LISTED:
-        provinces = set(form.data.getlist("province")) if hasattr(form.data, "getlist") else set()
+        provinces = _ticked(form, "province")
         if not (provinces or ticked):
             return [], _("Choose a province to list its communes.")
         chosen_provinces = Commune.objects.filter(code__in=ticked).values("province")

@@ -350,9 +350,9 @@ class StoredRows:
         self.holders = None  # (id, *HOLDER_FIELDS) of every holder
 
     def load(self, rows_estimate):
-        # As in _existing_projects: every project for a file about the size of the table;
-        # for a file far smaller, the projects it names are fetched by code once it is read.
-        if Project.objects.count() <= 2 * rows_estimate:
+        # For a file far smaller than the table, the projects it names are fetched by code once
+        # it is read (_existing_projects).
+        if _scan_beats_lookup(rows_estimate):
             self.projects = _all_projects()
         self.holders = _holder_values()
 
@@ -364,6 +364,8 @@ class ProjectImport(Importer):
     def __init__(self, sheet, user, result, errors, stored=None):
         super().__init__(sheet, user, result, errors)
         self.stored = stored or StoredRows()
+        self.streamed = None  # ids of the new projects stream() wrote, once it has run
+        self.streamed_holders = {}  # new holder stream() wrote -> (id, values as written)
 
     def read(self):
         self.rows = list(_read_project_rows(self.sheet, self.references, self.errors, self.result))
@@ -397,8 +399,7 @@ class ProjectImport(Importer):
                     continue
 
         self._start_plan(len(self.sheet.rows), codes)
-        self.streamed = []  # ids of the new projects
-        self.streamed_holders = {}  # new holder -> (id, values as written)
+        self.streamed = []
         batch = []
         with bulk_writes.aggregates_deferred(), bulk_writes.BackgroundWriter(self._write_batch) as writer:
             for row in _read_project_rows(self.sheet, self.references, self.errors, self.result):
@@ -552,9 +553,9 @@ class ProjectImport(Importer):
         history = bulk_writes.History(batch, self.user)
         timings = self.result.timings
         now = self.now
-        streamed = getattr(self, "streamed", None)
+        streamed = self.streamed
         with bulk_writes.timed(timings, "save: holders"):
-            self.holders.insert_new(getattr(self, "streamed_holders", {}))
+            self.holders.insert_new(self.streamed_holders)
         if streamed is None:
             with bulk_writes.timed(timings, "save: new projects"), bulk_writes.aggregates_deferred():
                 streamed = bulk_writes.insert(
@@ -612,9 +613,7 @@ ExistingProject = namedtuple("ExistingProject", ["id", *PROJECT_FIELDS])
 def _existing_projects(row_count, codes):
     """The projects a file of ``row_count`` rows may name, as ExistingProject by code;
     ``codes()`` gives its codes, only asked for when the file is small next to the table."""
-    if Project.objects.count() <= 2 * row_count:
-        # A file about the size of the table: one plain scan beats sending every code as a
-        # parameter (10⁵ placeholders cost seconds to build and parse).
+    if _scan_beats_lookup(row_count):
         return _all_projects()
     fields = ("code", "id", *PROJECT_FIELDS)
     make = ExistingProject._make
@@ -623,6 +622,13 @@ def _existing_projects(row_count, codes):
         for row in Project.objects.filter(code__in=chunk).values_list(*fields):
             found[row[0]] = make(row[1:])
     return found
+
+
+def _scan_beats_lookup(row_count):
+    """Whether a file of ``row_count`` rows is about the size of the table: one plain scan of
+    every project then beats sending every code as a parameter (10⁵ placeholders cost seconds
+    to build and parse)."""
+    return Project.objects.count() <= 2 * row_count
 
 
 def _all_projects():
@@ -689,6 +695,7 @@ class _HolderIndex:
         for values in _holder_values() if stored is None else stored:
             self._add(_HolderRecord(values[0], **dict(zip(HOLDER_FIELDS, values[1:], strict=True))))
         self.new = []
+        self.completed = []  # new holders streamed before later rows completed them (insert_new)
 
     def _add(self, record):
         if record.id is not None:
@@ -850,7 +857,6 @@ class _HolderIndex:
         for record, pk in zip(waiting, ids, strict=True):
             record.id = pk
         # Saved by update_changed(), once the new projects are in the aggregate tables.
-        self.completed = []
         for record, (pk, values) in streamed.items():
             record.id = pk
             if record.values() != values:  # a later row gave its number or members
@@ -863,7 +869,7 @@ class _HolderIndex:
         bulk_writes.update(
             Holder,
             (*HOLDER_FIELDS, "updated_at"),
-            [(record.id, *record.values(), now) for record in [*getattr(self, "completed", ()), *changed]],
+            [(record.id, *record.values(), now) for record in [*self.completed, *changed]],
         )
         history.record(Holder, "+", "id", [record.id for record in self.new])
         history.record(Holder, "~", "id", [record.id for record in changed])

@@ -274,8 +274,8 @@ def _cache_key(normalised, lang):
 def has_demo_projects():
     """Whether demo projects are in the database (every public page says so), cached like the figures.
 
-    Without the cache, each page would look for demo rows among every project (is_demo has no
-    index: at a million projects, a read of the whole table when there are none).
+    Every public page asks: the cache spares each page the query, which the partial index
+    fund_proj_demo_idx keeps cheap when it does run.
     """
     key = f"funding:has-demo:{data_version()}"
     found = cache.get(key)

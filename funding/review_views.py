@@ -37,6 +37,8 @@ from indh_site.public_cache import cached_public_answer
 # The filters the review's form offers (the others still apply when given in the address).
 FORM_FIELDS = ("year", "year_from", "year_to", "province", "sector", "commune", "programme")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The review is dated: its answers are kept per day too.
+kept_per_day = cached_public_answer(vary_on=lambda: today().isoformat())
 
 
 def _filterset(request):
@@ -46,8 +48,7 @@ def _filterset(request):
 
 
 @require_safe
-# The review is dated: kept per day too.
-@cached_public_answer(vary_on=lambda: today().isoformat())
+@kept_per_day
 @in_requested_language
 def review(request):
     """The review in sentences, with the tables and charts behind them, printable as a report."""
@@ -82,8 +83,7 @@ def review(request):
 
 
 @require_safe
-# The review is dated: kept per day too.
-@cached_public_answer(vary_on=lambda: today().isoformat())
+@kept_per_day
 @in_requested_language
 def review_xlsx(request):
     """The review's tables as an Excel workbook (numbers as numbers, amounts exact)."""

@@ -53,8 +53,7 @@ def only_the_data_version_read():
     """
     with CaptureQueriesContext(connection) as queries:
         yield
-    statements = [query["sql"] for query in queries.captured_queries]
-    assert all("funding_data_version" in sql for sql in statements), statements
+    assert data_queries(queries) == []
 
 
 def data_queries(captured):
