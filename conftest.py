@@ -71,3 +71,15 @@ def pytest_collection_modifyitems(items):
             "django_db_serialized_rollback" not in item.fixturenames
         ):
             item.fixturenames.append("django_db_serialized_rollback")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests SQLite skipped because they need PostgreSQL, and how to run them."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    needs_postgres = [r for r in skipped if "PostgreSQL" in str(r.longrepr)]
+    if needs_postgres:
+        terminalreporter.write_line(
+            f"{len(needs_postgres)} tests need PostgreSQL and were skipped; run them with "
+            "DATABASE_URL=postgres://postgres@127.0.0.1:5432/indh make test",
+            yellow=True,
+        )
