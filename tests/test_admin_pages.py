@@ -32,7 +32,8 @@ def test_admin_pages_redirect_anonymous_visitors_to_login(client, model):
 
 # A superuser, as far as the admins' add rules look. Import batches and django-axes' login records are
 # written by the application itself, so their admins refuse every add, even to a superuser.
-SUPERUSER_REQUEST = SimpleNamespace(user=SimpleNamespace(is_superuser=True, has_perm=lambda perm, obj=None: True))
+SUPERUSER = SimpleNamespace(is_superuser=True, has_perm=lambda perm, obj=None: True)
+SUPERUSER_REQUEST = SimpleNamespace(user=SUPERUSER)
 ADDABLE = [m for m in MODELS if admin.site._registry[m].has_add_permission(SUPERUSER_REQUEST)]
 NOT_ADDABLE = [m for m in MODELS if m not in ADDABLE]
 
