@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from funding import charts, queries
+from funding import charts, giving360, queries
 from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
@@ -201,6 +201,15 @@ def summary(request, filters, options, lang):
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
     return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+
+
+# --- /api/v1/360giving.json ------------------------------------------------------------------
+
+
+@_open_data
+def threesixtygiving(request, filters, options, lang):
+    """The matching projects as a 360Giving Data Standard package, one grant per project."""
+    return giving360.package_response(request, filters, lang)
 
 
 # --- /api/v1/projects -------------------------------------------------------------------------

@@ -9,4 +9,5 @@ urlpatterns = [
     # Exactly the addresses of open-data-api.md (no trailing slash).
     path("api/v1/summary", api.summary, name="api-summary"),
     path("api/v1/projects", api.projects, name="api-projects"),
+    path("api/v1/360giving.json", api.threesixtygiving, name="api-360giving"),
 ]
