@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from funding import charts, giving360, queries
+from funding import charts, giving360, queries, register
 from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
@@ -201,6 +202,28 @@ def summary(request, filters, options, lang):
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
     return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+
+
+# --- /api/v1/projects/<code> ------------------------------------------------------------------
+
+
+@cached_public_answer()
+@require_safe
+def project(request, code):
+    """One project: what its public page shows, as JSON (404 for an unknown code)."""
+    lang = requested_language(request)
+    with translation.override(lang) if lang else contextlib.nullcontext():
+        lang = queries.resolve_language()
+        try:
+            record = register.project_record(code, lang=lang)
+        except Http404:
+            response = JsonResponse({"errors": {"code": [_("No project has this code.")]}}, status=404)
+        else:
+            record["url"] = request.build_absolute_uri(reverse("funding:project-detail", args=[code]))
+            response = JsonResponse(jsonable(record), json_dumps_params={"ensure_ascii": False})
+        response.headers["Content-Language"] = lang
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 # --- /api/v1/360giving.json ------------------------------------------------------------------

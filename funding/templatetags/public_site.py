@@ -1,9 +1,10 @@
 """Template tags of the public site's pages (base.html and the dashboard)."""
 
 from django import template
+from django.utils.translation import gettext as _
 
 from funding import queries
-from indh_site.money import format_mad, format_mdh
+from indh_site.money import format_mad, format_mdh, format_number
 
 register = template.Library()
 
@@ -39,3 +40,9 @@ def mdh(value):
 def mad(value):
     """Dirhams: ``1 250 000,00 MAD`` / ``MAD 1,250,000.00``."""
     return format_mad(value)
+
+
+@register.filter
+def percent(value):
+    """A share in percent, one decimal: ``12.5%`` / ``12,5 %`` (no-break space, never a plain one)."""
+    return _("%(number)s%%") % {"number": format_number(value, 1)}
