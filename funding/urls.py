@@ -1,6 +1,6 @@
 from django.urls import path
 
-from funding import api, register, views
+from funding import api, open_data, register, views
 
 app_name = "funding"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("projects/", register.project_list, name="project-list"),
     path("projects/<str:code>/", register.project_detail, name="project-detail"),
+    path("open-data/", open_data.open_data_page, name="open-data"),
     # Exactly the addresses of open-data-api.md (no trailing slash).
     path("api/v1/summary", api.summary, name="api-summary"),
     path("api/v1/projects", api.projects, name="api-projects"),
