@@ -127,8 +127,15 @@ GIVING360_FIELDS = (
     Field(
         "indh:holderContribution", _("Holder's contribution"), _("The holder's own share."), _("number, MAD")
     ),
-    Field("indh:projectCode", _("Project code"), _("The project's code; its page is /projects/<code>/."), CODE),
-    Field("indh:holderType", _("Holder type (code)"), _("cooperative, association, young_entrepreneur or other."), CODE),
+    Field(
+        "indh:projectCode", _("Project code"), _("The project's code; its page is /projects/<code>/."), CODE
+    ),
+    Field(
+        "indh:holderType",
+        _("Holder type (code)"),
+        _("cooperative, association, young_entrepreneur or other."),
+        CODE,
+    ),
     Field("indh:holderTypeLabel", _("Holder type"), _("The holder type in the language asked for."), TEXT),
     Field("indh:commune", _("Commune (code)"), _("The commune where the project takes place."), CODE),
     Field("indh:year", _("Year"), _("The programming year."), INTEGER),

@@ -39,7 +39,11 @@ def test_every_additional_360giving_field_is_documented(client):
 
 @pytest.mark.parametrize(
     ("lang", "direction", "phrase"),
-    [("ar", "rtl", "حقول المشروع"), ("fr", "ltr", "Les champs d'un projet"), ("en", "ltr", "The fields of a project")],
+    [
+        ("ar", "rtl", "حقول المشروع"),
+        ("fr", "ltr", "Les champs d'un projet"),
+        ("en", "ltr", "The fields of a project"),
+    ],
 )
 def test_the_page_reads_in_each_language(client, lang, direction, phrase):
     response = client.get(reverse("funding:open-data"), {"lang": lang})
@@ -53,4 +57,5 @@ def test_the_page_reads_in_each_language(client, lang, direction, phrase):
 
 def test_download_headers_come_in_the_readers_language():
     with translation.override("ar"):
-        assert open_data.column_labels(["code", "total_cost", "unknown"]) == ["رمز المشروع", "الكلفة الإجمالية", "unknown"]
+        labels = open_data.column_labels(["code", "total_cost", "unknown"])
+    assert labels == ["رمز المشروع", "الكلفة الإجمالية", "unknown"]
