@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
 from funding.admin_import import HolderImportExportMixin
+from indh_site.admin_dates import DateFormatHintMixin
 from indh_site.admin_history import AuditedHistoryAdmin
 from indh_site.scoping import ProvinceScopedAdminMixin, scope
 
@@ -18,6 +19,11 @@ class ReferenceAdmin(admin.ModelAdmin):
 
     list_display = ["code", "name_fr", "name_ar", "name_en"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
+
+    def get_ordering(self, request):
+        # In the official's language; Django's list filters, choices and autocompletes on these tables
+        # ask this admin for their order too.
+        return self.model.label_ordering()
 
 
 @admin.register(Region)
@@ -53,7 +59,9 @@ class SectorAdmin(ReferenceAdmin):
 
 
 @admin.register(Holder)
-class HolderAdmin(HolderImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin):
+class HolderAdmin(
+    DateFormatHintMixin, HolderImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin
+):
     list_display = ["name", "holder_type", "registration_number", "commune", "main_sector", "members_total"]
     list_filter = ["holder_type", "main_sector", "commune__province", "commune"]
     list_select_related = ["commune", "main_sector"]
@@ -122,7 +130,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(DateFormatHintMixin, UserAdmin):
     """Django's user admin, plus the provinces a staff account may see and change."""
 
     inlines = [ProvinceAssignmentInline]

@@ -2,10 +2,20 @@
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, HolderType, Province, Sector
 from funding.filters import code_filter
+
+
+class HolderFilterForm(forms.Form):
+    def listed_choices(self, name, queryset, ticked):
+        """The sector list offers the main sectors of the holders the directory shows (funding.filters)."""
+        if name == "sector":
+            in_use = Exists(Holder.objects.filter(main_sector=OuterRef("pk"), projects__isnull=False))
+            return queryset.filter(in_use | Q(code__in=ticked))
+        return queryset
 
 
 class HolderFilter(django_filters.FilterSet):
@@ -21,6 +31,7 @@ class HolderFilter(django_filters.FilterSet):
     class Meta:
         model = Holder
         fields = []
+        form = HolderFilterForm
 
     def search(self, queryset, name, value):
         value = value.strip()

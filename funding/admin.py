@@ -15,6 +15,7 @@ from funding import quality
 from funding.admin_import import ProjectImportExportMixin
 from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
+from indh_site.admin_dates import DateFormatHintMixin
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
 from indh_site.money import format_mad
 from indh_site.paginators import EstimatedCountPaginator
@@ -128,7 +129,7 @@ class PartnerContributionInline(ProvinceScopedAdminMixin, admin.TabularInline):
     province_lookup = "project__commune__province"
 
 
-class DisbursementInline(ProvinceScopedAdminMixin, admin.TabularInline):
+class DisbursementInline(DateFormatHintMixin, ProvinceScopedAdminMixin, admin.TabularInline):
     model = Disbursement
     formset = DisbursementFormSet
     extra = 0
@@ -137,7 +138,11 @@ class DisbursementInline(ProvinceScopedAdminMixin, admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(
-    IndexedSearchMixin, ProjectImportExportMixin, ProvinceScopedAdminMixin, AuditedHistoryAdmin
+    DateFormatHintMixin,
+    IndexedSearchMixin,
+    ProjectImportExportMixin,
+    ProvinceScopedAdminMixin,
+    AuditedHistoryAdmin,
 ):
     form = ProjectAdminForm
     # National scale (bench/README.md): no COUNT(*) of a million rows per page, searches and

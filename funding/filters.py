@@ -7,12 +7,13 @@ filter_projects(), so the pages, the summary and the project list select the sam
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, HolderType, Province, Sector
 from funding import queries
 from funding.models import FIRST_YEAR, LAST_YEAR, Programme, Project, ProjectStatus
+from indh_site.labels import sort_key
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -23,6 +24,18 @@ class YearFilter(django_filters.NumberFilter):
 class ProjectFilterForm(forms.Form):
     # Parameters that take one value: a repeated one would otherwise be silently cut to its last value.
     single_valued = (*queries.SINGLE_VALUED_FILTERS, "lang")
+
+    def listed_choices(self, name, queryset, ticked):
+        """The rows the checkbox list ``name`` offers: for sectors, those that have projects.
+
+        Any sector's code stays a valid filter (a shared link, the API): only the list is shorter, and
+        what was ticked stays listed, so it can be unticked. The same one query as listing them all: a
+        probe of the (sector, year) index per sector.
+        """
+        if name == "sector":
+            in_use = Exists(Project.objects.filter(sector=OuterRef("pk")))
+            return queryset.filter(in_use | Q(code__in=ticked))
+        return queryset
 
     def clean(self):
         cleaned_data = super().clean()
@@ -93,6 +106,8 @@ class ProjectFilter(django_filters.FilterSet):
 MAX_COMMUNES_LISTED = 60
 # Provinces before communes: the commune list may depend on them.
 CHOICE_FILTERS = ("sector", "province", "commune", "programme", "holder_type", "status")
+# Listed by name in the reader's language (programmes, types and statuses keep their own order).
+SORTED_BY_LABEL = ("sector", "province", "commune")
 
 
 def choice_groups(form, names=CHOICE_FILTERS):
@@ -101,8 +116,10 @@ def choice_groups(form, names=CHOICE_FILTERS):
     Each group: ``name``, ``label``, ``help_text``, ``errors``, ``note``, and ``options`` as
     (value, label, checked). Django's widgets render each checkbox through a template of its
     own (about 2 ms apiece here): nationally, the commune list alone took seconds per page.
-    What the visitor ticked stays ticked, valid or not.
+    What the visitor ticked stays ticked, valid or not. A form's ``listed_choices(name, queryset,
+    ticked)`` may shorten a list of reference rows.
     """
+    listed_choices = getattr(form, "listed_choices", None)
     groups = []
     for name in names:
         field = form.fields[name]
@@ -110,8 +127,13 @@ def choice_groups(form, names=CHOICE_FILTERS):
         note = ""
         if name == "commune":
             options, note = _commune_options(form, field, ticked)
+        elif listed_choices is not None and hasattr(field, "queryset"):
+            rows = listed_choices(name, field.queryset, ticked)
+            options = [(row.code, field.label_from_instance(row)) for row in rows]
         else:
             options = [(str(value), str(label)) for value, label in field.choices]
+        if name in SORTED_BY_LABEL:
+            options.sort(key=lambda option: sort_key(option[1], code=option[0]))
         groups.append(
             {
                 "name": name,

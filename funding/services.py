@@ -212,13 +212,25 @@ def _add_warnings(sheet, result):
         result.warnings.append(
             _('The column "%(column)s" is not part of the format: it was ignored.') % {"column": header}
         )
-    if result.gaps:
+    if result.gaps and result.dry_run:
         result.warnings.append(
             ngettext(
                 "%(count)s project has contributions that add up to less than its total cost: "
                 "it is imported and listed on the data-quality page.",
                 "%(count)s projects have contributions that add up to less than their total cost: "
                 "they are imported and listed on the data-quality page.",
+                result.gaps,
+            )
+            % {"count": result.gaps}
+        )
+    elif result.gaps:
+        # Once saved, the sentence is in the past: Arabic says «سيُستورد» (will be) in the preview only.
+        result.warnings.append(
+            ngettext(
+                "%(count)s project has contributions that add up to less than its total cost: "
+                "it was imported and is listed on the data-quality page.",
+                "%(count)s projects have contributions that add up to less than their total cost: "
+                "they were imported and are listed on the data-quality page.",
                 result.gaps,
             )
             % {"count": result.gaps}

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "indh_site.apps.AxesConfig",  # django-axes, with a translated name
     "cooperatives",
     "funding",
 ]
@@ -139,6 +139,8 @@ LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "register")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 USE_I18N = True
+# Dates day first in every language (15/03/2025), input and display: indh_site/formats/<language>/.
+FORMAT_MODULE_PATH = ["indh_site.formats"]
 TIME_ZONE = "Africa/Casablanca"
 USE_TZ = True
 
