@@ -1,12 +1,11 @@
+"""The dashboard, one of the public pages (under a language prefix, see indh_site/urls.py)."""
+
 from django.urls import path
 
-from funding import api, views
+from funding import views
 
 app_name = "funding"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    # Exactly the addresses of open-data-api.md (no trailing slash).
-    path("api/v1/summary", api.summary, name="api-summary"),
-    path("api/v1/projects", api.projects, name="api-projects"),
 ]
