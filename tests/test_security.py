@@ -129,7 +129,7 @@ def test_production_responses_carry_the_security_headers():
     paths = ["/admin/login/", "/no-such-page/"]
     env = {}
     if database_paths():
-        paths += ["/", "/api/v1/summary"]
+        paths += ["/fr/", "/api/v1/summary"]
         settings_dict = connection.settings_dict
         env["DATABASE_URL"] = (
             f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
