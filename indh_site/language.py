@@ -38,7 +38,7 @@ def page_path(request, code, query=""):
 def _lang_param_target(request):
     """Where ``?lang=`` sends a public page; None for an unknown language or a non-public address."""
     wanted = request.GET.getlist("lang")
-    if not wanted or wanted[-1] not in LANGUAGE_CODES:
+    if request.method not in ("GET", "HEAD") or not wanted or wanted[-1] not in LANGUAGE_CODES:
         return None
     code = wanted[-1]
     urlconf = getattr(request, "urlconf", settings.ROOT_URLCONF)
