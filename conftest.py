@@ -73,6 +73,18 @@ def pytest_collection_modifyitems(items):
             item.fixturenames.append("django_db_serialized_rollback")
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a request leaves its own (/ar/…) active in the
+    thread, and reverse() of a public page would otherwise carry the previous test's prefix."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say how many tests SQLite skipped because they need PostgreSQL, and how to run them."""
     skipped = terminalreporter.stats.get("skipped", [])

@@ -25,7 +25,7 @@ from bench import common  # noqa: E402
 # (name, URL name, target prefix in common.TARGETS); public pages are reversed in French, so that they
 # are addressed under their language prefix.
 ENDPOINTS = [
-    ("summary", "funding:api-summary", "summary"),
+    ("summary", "api:summary", "summary"),
     ("dashboard", "funding:dashboard", "summary"),
     ("register", "funding:project-list", "register"),
 ]

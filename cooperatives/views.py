@@ -17,7 +17,6 @@ from funding.charts import with_params
 from funding.filters import choice_groups
 from funding.models import Project, ProjectStatus
 from funding.queries import MONEY_SUM
-from funding.views import in_requested_language, requested_language
 from indh_site.public_cache import cached_public_answer
 
 PAGE_SIZE = 50
@@ -85,14 +84,12 @@ def with_figures(holders):
 
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def holder_list(request):
     filterset = HolderFilter(request.GET, queryset=supported_holders().order_by("name", "pk"))
     context = {
         "filterset": filterset,
         "form": filterset.form,
         "choice_groups": choice_groups(filterset.form, CHOICE_FILTERS),
-        "lang_param": requested_language(request),
     }
     if not filterset.is_valid():
         return render(request, "cooperatives/holder_list.html", context, status=400)
@@ -119,7 +116,6 @@ def holder_list(request):
 
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def holder_detail(request, pk):
     holder = with_figures([get_object_or_404(supported_holders(), pk=pk)])[0]
     projects = (

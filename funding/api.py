@@ -15,7 +15,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +29,7 @@ from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
 from indh_site.exports import neutralise_formula
-from indh_site.public_cache import cached_public_answer
+from indh_site.public_cache import cached_public_answer, conditional_public_answer
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -99,9 +99,11 @@ def _open_data(view):
                 )
             else:
                 response = view(request, filters, options, queries.resolve_language())
+            # The language of the labels and messages (?lang=, else the browser's or the cookie's).
+            response.headers["Content-Language"] = queries.resolve_language()
         # Public data: any site may fetch it from a browser.
         response.headers["Access-Control-Allow-Origin"] = "*"
-        patch_vary_headers(response, ["Accept"])
+        patch_vary_headers(response, ["Accept"] if lang else ["Accept", "Accept-Language", "Cookie"])
         return response
 
     wrapper.__name__ = view.__name__
@@ -179,7 +181,15 @@ def _summary_lines(data):
             yield {"breakdown": breakdown, **row}
 
 
-# The format may come from the Accept header: one kept answer per header value.
+def last_updated():
+    """When the data last changed, ISO 8601 in Morocco's time with its offset; None before any change."""
+    changed = queries.last_updated()
+    if changed is None:
+        return None
+    return timezone.localtime(changed, timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+# The format may come from the Accept header: one kept answer per header value (and language).
 @cached_public_answer(vary_on_headers=["Accept"])
 @_open_data
 def summary(request, filters, options, lang):
@@ -201,7 +211,9 @@ def summary(request, filters, options, lang):
             for name in SHEET_COLUMNS
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
-    return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"last_updated": last_updated(), **jsonable(data)}, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 # --- /api/v1/projects/<code> ------------------------------------------------------------------
@@ -219,16 +231,20 @@ def project(request, code):
         except Http404:
             response = JsonResponse({"errors": {"code": [_("No project has this code.")]}}, status=404)
         else:
-            record["url"] = request.build_absolute_uri(reverse("funding:project-detail", args=[code]))
+            with translation.override(lang):
+                page = reverse("funding:project-detail", args=[code])
+            record["url"] = request.build_absolute_uri(page)
             response = JsonResponse(jsonable(record), json_dumps_params={"ensure_ascii": False})
         response.headers["Content-Language"] = lang
     response.headers["Access-Control-Allow-Origin"] = "*"
+    patch_vary_headers(response, [] if requested_language(request) else ["Accept-Language", "Cookie"])
     return response
 
 
 # --- /api/v1/360giving.json ------------------------------------------------------------------
 
 
+@conditional_public_answer()
 @_open_data
 def threesixtygiving(request, filters, options, lang):
     """The matching projects as a 360Giving Data Standard package, one grant per project."""
@@ -238,6 +254,7 @@ def threesixtygiving(request, filters, options, lang):
 # --- /api/v1/projects -------------------------------------------------------------------------
 
 
+@conditional_public_answer(vary_on_headers=["Accept"])
 @_open_data
 def projects(request, filters, options, lang):
     """One row per matching project: paginated JSON, or the whole list streamed as CSV or XLSX."""
@@ -272,6 +289,7 @@ def projects(request, filters, options, lang):
 
     return JsonResponse(
         {
+            "last_updated": last_updated(),
             "count": paginator.count,
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,

@@ -298,3 +298,22 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class DataChange(models.Model):
+    """When the public figures last changed: one row (pk 1), rewritten after every committed change.
+
+    The data version (funding.queries.data_version) says *that* the data changed; the public pages'
+    "last updated", the API's ``last_updated`` and the Last-Modified header need *when*. Written once
+    a change is committed (funding.queries.invalidate_summary_cache), so no writer waits on this row
+    while another's transaction is open; read once per data version (cached).
+    """
+
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("data change")
+        verbose_name_plural = _("data changes")
+
+    def __str__(self):
+        return f"{self.changed_at:%Y-%m-%d %H:%M:%S}"

@@ -13,7 +13,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from funding.views import in_requested_language
 from indh_site.public_cache import cached_public_answer
 
 TEXT = _("text")
@@ -79,6 +78,7 @@ PROJECT_FIELDS = (
 )
 
 SUMMARY_FIELDS = (
+    Field("last_updated", _("Last updated"), _("When the data last changed."), DATETIME),
     Field("filters", _("Filters"), _("The filters applied, as given in the address."), OBJECT),
     Field(
         "totals.projects",
@@ -156,10 +156,9 @@ def column_labels(keys):
 
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def open_data_page(request):
-    summary_url = reverse("funding:api-summary")
-    projects_url = reverse("funding:api-projects")
+    summary_url = reverse("api:summary")
+    projects_url = reverse("api:projects")
     examples = [
         (_("The figures of 2025, in Arabic"), f"{summary_url}?year=2025&lang=ar"),
         (_("Agriculture's breakdowns as CSV"), f"{summary_url}?sector=agriculture&format=csv"),
@@ -169,7 +168,7 @@ def open_data_page(request):
         ),
         (_("Every project as an Excel workbook"), f"{projects_url}?format=xlsx"),
         (_("Every project as CSV for a French-locale spreadsheet"), f"{projects_url}?format=csv&sep=%3B"),
-        (_("The 2025 projects as a 360Giving package"), f"{reverse('funding:api-360giving')}?year=2025"),
+        (_("The 2025 projects as a 360Giving package"), f"{reverse('api:360giving')}?year=2025"),
     ]
     context = {
         "project_fields": PROJECT_FIELDS,

@@ -20,11 +20,11 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
-from django.utils import translation
+from django.utils import timezone, translation
 
 from cooperatives.models import HolderType
 from funding import aggregates
-from funding.models import Project, ProjectStatus
+from funding.models import DataChange, Project, ProjectStatus
 
 CENT = Decimal("0.01")
 # Sums of many Decimal(14, 2) amounts need more digits than one amount.
@@ -293,7 +293,28 @@ def invalidate_summary_cache():
     not-yet-committed data is not kept.
     """
     _bump_version()
-    transaction.on_commit(_bump_version)
+    transaction.on_commit(_committed_change)
+
+
+def _committed_change():
+    """After a commit: the time of the change first, so a reader of the new version reads it too."""
+    now = timezone.now()
+    if not DataChange.objects.filter(pk=1).update(changed_at=now):
+        DataChange.objects.update_or_create(pk=1, defaults={"changed_at": now})
+    _bump_version()
+
+
+def last_updated():
+    """When the public figures last changed (an aware datetime), None before any recorded change.
+
+    Cached per data version: one small read after each change, none on a kept page.
+    """
+    key = f"funding:last-updated:{data_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = DataChange.objects.filter(pk=1).values_list("changed_at", flat=True).first() or ""
+        cache.set(key, found, CACHE_TIMEOUT)
+    return found or None
 
 
 def _bump_version():

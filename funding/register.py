@@ -22,7 +22,7 @@ from cooperatives.models import Holder, HolderType
 from funding import charts, queries
 from funding.filters import ProjectFilter, choice_groups
 from funding.models import Disbursement, PartnerContribution, Project, ProjectStatus
-from funding.views import form_errors, in_requested_language, requested_language
+from funding.views import form_errors
 from indh_site.public_cache import cached_public_answer
 
 PAGE_SIZE = 50
@@ -167,7 +167,6 @@ def _last_changed(project):
 
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def project_list(request):
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
     options = RegisterOptionsForm(request.GET)
@@ -178,7 +177,6 @@ def project_list(request):
         "options": options,
         "year_fields": [filterset.form[name] for name in queries.SINGLE_VALUED_FILTERS],
         "choice_groups": choice_groups(filterset.form),
-        "lang_param": requested_language(request),
         "errors": form_errors(filterset.form) + form_errors(options),
         "sort_choices": list(SORT_LABELS.items()),
     }
@@ -220,7 +218,7 @@ def project_list(request):
 
 
 def _downloads(params, lang):
-    url = reverse("funding:api-projects")
+    url = reverse("api:projects")
     return [
         {
             "label": _("Projects (CSV)"),
@@ -235,7 +233,6 @@ def _downloads(params, lang):
 
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def project_detail(request, code):
     record = project_record(code, lang=queries.resolve_language())
     return render(request, "funding/project_detail.html", {"project": record})

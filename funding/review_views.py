@@ -6,10 +6,12 @@ review states the dashboard's figures. ``?lang=`` works as on the dashboard, so 
 the Arabic review stays Arabic.
 """
 
+import datetime
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -30,15 +32,21 @@ from funding.review import (
     title,
     today,
 )
-from funding.views import form_errors, in_requested_language
+from funding.views import form_errors
 from indh_site.money import format_mdh
 from indh_site.public_cache import cached_public_answer
 
 # The filters the review's form offers (the others still apply when given in the address).
 FORM_FIELDS = ("year", "year_from", "year_to", "province", "sector", "commune", "programme")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The review is dated: its answers are kept per day too.
-kept_per_day = cached_public_answer(vary_on=lambda: today().isoformat())
+
+
+def _start_of_today():
+    return timezone.make_aware(datetime.datetime.combine(today(), datetime.time.min))
+
+
+# The review is dated: its answers are kept per day too, and are newer than the day's start.
+kept_per_day = cached_public_answer(vary_on=lambda: today().isoformat(), not_before=_start_of_today)
 
 
 def _filterset(request):
@@ -49,7 +57,6 @@ def _filterset(request):
 
 @require_safe
 @kept_per_day
-@in_requested_language
 def review(request):
     """The review in sentences, with the tables and charts behind them, printable as a report."""
     filterset = _filterset(request)
@@ -78,13 +85,13 @@ def review(request):
     )
     if result.period and not result.is_empty:
         context.update(_tables(result, request.GET))
-        context["xlsx_url"] = reverse("review-xlsx") + charts.with_params(request.GET, lang=lang)
+        query = charts.with_params(request.GET)
+        context["xlsx_url"] = reverse("review-xlsx") + (query if query != "?" else "")
     return render(request, "funding/review.html", context)
 
 
 @require_safe
 @kept_per_day
-@in_requested_language
 def review_xlsx(request):
     """The review's tables as an Excel workbook (numbers as numbers, amounts exact)."""
     filterset = _filterset(request)
@@ -101,8 +108,8 @@ def review_xlsx(request):
 
 
 def _hidden_params(params):
-    """Filters given in the address but not in the form (holder type, status, language): kept on submit."""
-    kept = [name for name in params if name not in FORM_FIELDS and name in (*queries.FILTER_NAMES, "lang")]
+    """Filters given in the address but not in the form (holder type, status): kept on submit."""
+    kept = [name for name in params if name not in FORM_FIELDS and name in queries.FILTER_NAMES]
     return [(name, value) for name in kept for value in params.getlist(name)]
 
 

@@ -4,9 +4,6 @@ All figures come from Project.objects.summary() (funding/queries.py), the same l
 /api/v1/summary, so the page and the API always agree.
 """
 
-import contextlib
-import functools
-
 from django import forms
 from django.conf import settings
 from django.shortcuts import render
@@ -42,28 +39,16 @@ class DashboardOptionsForm(forms.Form):
 
 
 def requested_language(request):
-    """The ``lang`` of the query string when it is one of ours, so a shared link keeps its language."""
+    """The ``lang`` of the query string when it is one of ours (the API's labels and messages).
+
+    Public pages have their language in the address instead (indh_site/language.py).
+    """
     lang = request.GET.get("lang", "")
     return lang if lang in dict(settings.LANGUAGES) else None
 
 
-def in_requested_language(view):
-    """Render ``view`` in the ``?lang=`` of the address, if any, over the visitor's own language."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        lang = requested_language(request)
-        with translation.override(lang) if lang else contextlib.nullcontext():
-            response = view(request, *args, **kwargs)
-            response.headers["Content-Language"] = translation.get_language()
-        return response
-
-    return wrapper
-
-
 @require_safe
 @cached_public_answer()
-@in_requested_language
 def dashboard(request):
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
     options = DashboardOptionsForm(request.GET)
@@ -74,7 +59,6 @@ def dashboard(request):
         "form": filterset.form,
         "year_fields": [filterset.form[name] for name in queries.SINGLE_VALUED_FILTERS],
         "choice_groups": choice_groups(filterset.form),
-        "lang_param": requested_language(request),
         "errors": form_errors(filterset.form) + form_errors(options),
     }
     if not (filters_valid and options_valid):
@@ -271,8 +255,8 @@ def _heat(summary, params, *, measure):
 
 def _downloads(params, lang):
     """The files of what the page shows: the API with the page's own filters."""
-    summary_url = reverse("funding:api-summary")
-    projects_url = reverse("funding:api-projects")
+    summary_url = reverse("api:summary")
+    projects_url = reverse("api:projects")
 
     def link(url, fmt):
         return url + charts.with_params(params, format=fmt, lang=lang, measure=None)

@@ -1,19 +1,16 @@
-"""Whole answers of the public pages, kept until the data changes.
+"""Whole answers of the public pages, kept until the data change, and their HTTP validators.
 
 The dashboard, the holder directory, the yearly review and the summary API are the same for
-every visitor who asks the same address in the same language, until a project, a holder or
-reference data changes. Their figures are cached already (funding.queries); rendering them is then most of
-the cost, so the rendered answer is kept too, under the data version that funding.signals
-bumps on every change (funding.queries.data_version): a change makes every kept page stale.
+every visitor who asks the same address (which holds the page's language: /ar/…, or the API's
+``?lang=``), until a project, a holder or reference data changes. Their figures are cached already
+(funding.queries); rendering them is then most of the cost, so the rendered answer is kept too,
+under the data version that funding.signals bumps on every change (funding.queries.data_version):
+a change makes every kept page stale. Nothing in a public page differs between visitors (the
+language switcher is plain links, no form, no CSRF token). Only 200 answers are kept.
 
-Two things differ between visitors and are never kept:
-
-- the CSRF token of the language switcher's form: pages are rendered with a placeholder
-  (the context processor below), replaced with the visitor's own token on every answer;
-- anything but a 200 (a 400 for a bad filter, a redirect).
-
-Django's cache_page is close, but it keys on time alone (a change would show only after
-the timeout) and it skips pages that use the CSRF token.
+Every public answer also carries an ``ETag`` (the data version, language, address, ``Vary`` headers
+and the code's start) and a ``Last-Modified`` (the last data change, funding.queries.last_updated),
+and a conditional request that still matches is answered 304 before anything is read or rendered.
 """
 
 import functools
@@ -21,9 +18,9 @@ import hashlib
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
-from django.utils import translation
-from django.utils.crypto import salted_hmac
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.http import http_date
 
 from funding import queries
 
@@ -35,26 +32,17 @@ KEPT_HEADERS = (
     "Access-Control-Allow-Origin",
     "Vary",
 )
+# A new release may render the same data differently: its pages are newer than anything a
+# browser kept from the previous one (each process starts with the release).
+STARTED_AT = timezone.now().replace(microsecond=0)
 
 
-@functools.cache
-def csrf_placeholder():
-    """Text standing for the CSRF token in kept pages; the same in every app server (one SECRET_KEY)."""
-    return "csrf-placeholder-" + salted_hmac("indh_site.public_cache", "csrf").hexdigest()
+def conditional_public_answer(*, vary_on_headers=(), vary_on=None, not_before=None):
+    """``ETag``, ``Last-Modified`` and 304 answers for a public view whose answer depends on the data only.
 
-
-def csrf_token_placeholder(request):
-    """Context processor: while a page is rendered to be kept, {% csrf_token %} writes the placeholder."""
-    if getattr(request, "rendering_for_public_cache", False):
-        return {"csrf_token": csrf_placeholder()}
-    return {}
-
-
-def cached_public_answer(*, vary_on_headers=(), vary_on=None):
-    """Keep the view's 200 answers per (data version, language, address, ``vary_on_headers``).
-
-    The language is the one the visitor gets (cookie or browser); ``?lang=`` is in the address.
-    ``vary_on``, a function of nothing, adds what else the page depends on (today's date).
+    ``vary_on_headers``: request headers the answer depends on (besides the address and language).
+    ``vary_on``, a function of nothing: what else it depends on (today's date). ``not_before``, a
+    function of nothing: a time the answer is not older than, whatever the data (the start of today).
     """
 
     def decorator(view):
@@ -62,12 +50,45 @@ def cached_public_answer(*, vary_on_headers=(), vary_on=None):
         def wrapper(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD"):
                 return view(request, *args, **kwargs)
-            key = _key(request, vary_on_headers, vary_on() if vary_on else "")
+            digest = answer_digest(request, vary_on_headers, vary_on() if vary_on else "")
+            etag = f'W/"{hashlib.sha256(f"{digest}:{STARTED_AT.timestamp()}".encode()).hexdigest()[:32]}"'
+            changed = [STARTED_AT, queries.last_updated(), not_before() if not_before else None]
+            last_modified = max(moment for moment in changed if moment is not None)
+            timestamp = int(last_modified.timestamp())
+            response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+            if response is None:
+                request.public_answer_digest = digest
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200:
+                    return response
+            response.headers["ETag"] = etag
+            response.headers["Last-Modified"] = http_date(timestamp)
+            # Asked again each time (a 304 when nothing changed): never a stale figure from a browser cache.
+            patch_cache_control(response, no_cache=True)
+            patch_vary_headers(response, vary_on_headers)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def cached_public_answer(*, vary_on_headers=(), vary_on=None, not_before=None):
+    """Keep the view's 200 answers per (data version, language, address, ``vary_on_headers``, ``vary_on``).
+
+    With the validators of conditional_public_answer.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def keeping(request, *args, **kwargs):
+            digest = getattr(request, "public_answer_digest", None)
+            if digest is None:  # not a GET or HEAD
+                return view(request, *args, **kwargs)
+            key = f"public:{digest}"
             kept = cache.get(key)
             if kept is None:
-                request.rendering_for_public_cache = True
                 response = view(request, *args, **kwargs)
-                request.rendering_for_public_cache = False
                 if response.status_code != 200 or response.streaming:
                     return response
                 kept = (
@@ -76,22 +97,28 @@ def cached_public_answer(*, vary_on_headers=(), vary_on=None):
                 )
                 cache.set(key, kept, queries.CACHE_TIMEOUT)
             content, headers = kept
-            placeholder = csrf_placeholder().encode()
-            if placeholder in content:
-                content = content.replace(placeholder, get_token(request).encode())
             response = HttpResponse(content)
             for name, value in headers:
                 response[name] = value
             return response
 
-        return wrapper
+        return conditional_public_answer(
+            vary_on_headers=vary_on_headers, vary_on=vary_on, not_before=not_before
+        )(keeping)
 
     return decorator
 
 
-def _key(request, vary_on_headers, extra):
+def answer_digest(request, vary_on_headers=(), extra=""):
+    """What a public answer depends on, hashed: data version, language, host, address, headers, ``extra``."""
     # The address as sent (parameters in their order): two spellings of one filter are two
     # entries, which costs memory only, never a wrong page.
-    parts = [request.get_full_path(), extra, *(request.headers.get(name, "") for name in vary_on_headers)]
-    digest = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-    return f"public:{queries.data_version()}:{translation.get_language()}:{digest}"
+    parts = [
+        queries.data_version(),
+        translation.get_language() or "",
+        request.get_host(),
+        request.get_full_path(),
+        extra,
+        *(request.headers.get(name, "") for name in vary_on_headers),
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]

@@ -49,8 +49,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below and the views wrote (so listed before them); only when
+    # COMPRESS_RESPONSES is on. After WhiteNoise: static files come compressed already.
+    "indh_site.compression.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's, plus ?lang= redirects and unkept redirects of unprefixed addresses (indh_site/language.py).
+    "indh_site.language.LocaleMiddleware",
     # After LocaleMiddleware, so a 429 speaks the caller's language; before CSRF, auth and the views.
     "indh_site.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +66,12 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
 ]
+
+# HTML, JSON and CSV answers gzip-compressed for clients that accept it; turn off when the reverse
+# proxy compresses (indh_site/compression.py).
+COMPRESS_RESPONSES = env_bool("COMPRESS_RESPONSES", True)
+if not COMPRESS_RESPONSES:
+    MIDDLEWARE.remove("indh_site.compression.TextGZipMiddleware")
 
 ROOT_URLCONF = "indh_site.urls"
 WSGI_APPLICATION = "indh_site.wsgi.application"
@@ -78,7 +88,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "indh_site.context_processors.site",
-                "indh_site.public_cache.csrf_token_placeholder",
             ],
         },
     },

@@ -178,7 +178,7 @@ def test_the_sector_filter_lists_only_the_sectors_that_have_projects(client):
     assert response.status_code == 200
     assert listed(response, "sector") == ["agriculture", "fishing", "handicrafts"]
     with translation.override("en"):
-        api = client.get(reverse("funding:api-projects"), {"sector": "fishing"})
+        api = client.get(reverse("api:projects"), {"sector": "fishing"})
     assert api.status_code == 200
 
 

@@ -16,6 +16,7 @@ from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 from django.utils import formats, timezone, translation
 
 from funding.models import Project
@@ -137,7 +138,8 @@ def test_every_date_field_of_the_admin_carries_the_hint(staff_user):
             widget = formfield.widget
             date_widget = widget.widgets[0] if hasattr(widget, "widgets") else widget
             assert "placeholder" in date_widget.attrs, f"{model_admin}: {field.name}"
-            assert "dd/mm/yyyy" in str(formfield.help_text), f"{model_admin}: {field.name}"
+            with translation.override("en"):
+                assert "dd/mm/yyyy" in str(formfield.help_text), f"{model_admin}: {field.name}"
             checked += 1
     assert checked >= 5  # a project's agreement, a disbursement, a holder's creation, an account's dates
 
@@ -162,6 +164,6 @@ def test_numbers_keep_the_separators_amounts_are_written_with(language):
 
 def test_the_api_keeps_iso_dates(client):
     make_project(agreement_signed_on=datetime.date(2025, 4, 1))
-    response = client.get(reverse("funding:api-projects"), HTTP_ACCEPT_LANGUAGE="ar")
+    response = client.get(reverse("api:projects"), HTTP_ACCEPT_LANGUAGE="ar")
     assert "2025-04-01" in response.content.decode()
     assert "01/04/2025" not in response.content.decode()

@@ -129,7 +129,7 @@ def test_production_responses_carry_the_security_headers():
     paths = ["/admin/login/", "/no-such-page/"]
     env = {}
     if database_paths():
-        paths += ["/", "/api/v1/summary"]
+        paths += ["/fr/", "/api/v1/summary"]
         settings_dict = connection.settings_dict
         env["DATABASE_URL"] = (
             f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/{settings_dict['NAME']}"
@@ -211,7 +211,7 @@ def test_the_login_page_needs_no_inline_script_or_style(client):
 
 
 def test_public_pages_need_no_inline_script_or_style(client, demo_data):
-    for url in ["/", "/holders/", "/bilan/"]:
+    for url in ["/fr/", "/fr/holders/", "/fr/bilan/"]:
         response = client.get(url)
         if response.status_code == 404:
             continue  # a page another part of the work has not built yet
@@ -270,7 +270,7 @@ def test_the_api_answers_429_with_retry_after_past_the_budget(client, small_budg
 
 def test_pages_are_not_counted_against_the_api_budget(client, small_budget):
     for _ in range(small_budget + 2):
-        assert client.get("/no-such-page/").status_code != 429
+        assert client.get("/fr/no-such-page/").status_code != 429
 
 
 def test_a_forged_forwarded_for_does_not_escape_the_limit(client, small_budget):

@@ -1,9 +1,12 @@
 """Template tags of the public site's pages (base.html and the dashboard)."""
 
 from django import template
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from funding import queries
+from indh_site.language import page_path
 from indh_site.money import format_mad, format_mdh, format_number
 
 register = template.Library()
@@ -16,18 +19,52 @@ def has_demo_data():
 
 
 @register.simple_tag(takes_context=True)
-def path_without_lang(context):
-    """The current address without ``?lang=``, for the language switcher to go back to.
+def language_links(context):
+    """This page in each language: the same path and query under another prefix (switcher, hreflang).
 
-    A ``lang`` in the address would otherwise win over the language just chosen.
+    Plain links, the same for every visitor: a kept page holds nothing of one visitor's.
     """
     request = context.get("request")
     if request is None:
-        return "/"
-    query = request.GET.copy()
-    query.pop("lang", None)
-    encoded = query.urlencode()
-    return request.path + (f"?{encoded}" if encoded else "")
+        return []
+    query = request.META.get("QUERY_STRING", "")
+    current = translation.get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        href = page_path(request, code, query)
+        links.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "href": href,
+                "url": request.build_absolute_uri(href),
+                "current": code == current,
+            }
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def negotiated_url(context):
+    """The page's unprefixed address, which redirects to the reader's language (hreflang x-default)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return request.build_absolute_uri(page_path(request, None, request.META.get("QUERY_STRING", "")))
+
+
+@register.inclusion_tag("_last_updated.html")
+def last_updated():
+    """When the data last changed, in Morocco's time: dd/mm/yyyy HH:MM (nothing before any change)."""
+    changed = queries.last_updated()
+    if changed is None:
+        return {"changed": None}
+    local = timezone.localtime(changed, timezone.get_default_timezone())
+    return {
+        "changed": local,
+        "text": local.strftime("%d/%m/%Y %H:%M"),
+        "iso": local.isoformat(timespec="seconds"),
+    }
 
 
 @register.filter

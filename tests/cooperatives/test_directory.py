@@ -14,7 +14,7 @@ from tests.factories import data_queries, make_holder, make_project
 
 pytestmark = pytest.mark.django_db
 
-LIST = "/holders/"
+LIST = "/fr/holders/"
 PRIVATE = {
     "phone": "+212 661 23 45 67",
     "email": "tresoriere.privee@example.ma",
@@ -27,7 +27,8 @@ def listed_names(response):
     return [
         html.unescape(name)
         for name in re.findall(
-            r'<th scope="row"><a href="/holders/\d+/" dir="auto">(.*?)</a></th>', response.content.decode()
+            r'<th scope="row"><a href="/\w\w/holders/\d+/" dir="auto">(.*?)</a></th>',
+            response.content.decode(),
         )
     ]
 
@@ -40,14 +41,14 @@ def test_the_directory_lists_holders_with_a_project_only(client):
     response = client.get(LIST)
     assert response.status_code == 200
     assert listed_names(response) == [supported.name]
-    assert client.get(f"/holders/{supported.pk}/").status_code == 200
+    assert client.get(f"/fr/holders/{supported.pk}/").status_code == 200
 
 
 def test_a_holder_without_support_has_no_public_page(client):
     alone = make_holder()
     cancelled = make_project(status=ProjectStatus.CANCELLED).holder
-    assert client.get(f"/holders/{alone.pk}/").status_code == 404
-    assert client.get(f"/holders/{cancelled.pk}/").status_code == 404
+    assert client.get(f"/fr/holders/{alone.pk}/").status_code == 404
+    assert client.get(f"/fr/holders/{cancelled.pk}/").status_code == 404
 
 
 def test_search_by_part_of_the_name_in_any_script(client):
@@ -89,7 +90,7 @@ def test_filters_combine(client):
 )
 def test_a_bad_filter_value_is_a_form_error(client, query, label):
     make_project()
-    response = client.get(f"{LIST}?{query}", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(f"/en/holders/?{query}")
     assert response.status_code == 400
     content = response.content.decode()
     assert f"<strong>{label}</strong>" in content
@@ -108,7 +109,7 @@ def test_the_holder_page_shows_its_public_facts_and_projects(client):
     )
 
     for language in ("ar", "fr", "en"):
-        content = client.get(f"/holders/{holder.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        content = client.get(f"/{language}/holders/{holder.pk}/").content.decode()
         with translation.override(language):
             expected = [
                 holder.commune.label,
@@ -131,7 +132,7 @@ def test_private_fields_never_appear_in_the_directory(client):
     pages = [
         client.get(LIST).content.decode(),
         client.get(LIST, {"q": "Tighza"}).content.decode(),
-        client.get(f"/holders/{holder.pk}/").content.decode(),
+        client.get(f"/fr/holders/{holder.pk}/").content.decode(),
     ]
     assert all("Coopérative Tighza" in page for page in pages)
     for page in pages:
@@ -154,7 +155,7 @@ def test_hostile_names_stay_inert(client):
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     holder = make_holder(name=hostile)
     make_project(holder=holder, title=hostile)
-    for url in (LIST, f"/holders/{holder.pk}/"):
+    for url in (LIST, f"/fr/holders/{holder.pk}/"):
         content = client.get(url).content.decode()
         assert "<script>alert" not in content and "<img src=x" not in content
         assert html.escape(hostile) in content
@@ -176,10 +177,10 @@ def test_long_lists_are_paginated(client):
 
 def test_the_directory_reads_in_each_language(client):
     make_project(holder=make_holder(commune=Commune.objects.get(code="mrirt")))
-    arabic = client.get(LIST, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    arabic = client.get("/ar/holders/").content.decode()
     assert '<html lang="ar" dir="rtl">' in arabic
     assert "مريرت" in arabic
-    french = client.get(LIST, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    french = client.get("/fr/holders/").content.decode()
     assert '<html lang="fr" dir="ltr">' in french and "M&#x27;Rirt" in french
 
 
@@ -194,12 +195,12 @@ def test_the_count_and_pages_cover_every_supported_holder_once(client):
         make_project(holder=holder)  # two projects: still one holder
     make_project(holder=make_holder(name="Coopérative annulée"), status=ProjectStatus.CANCELLED)
 
-    first = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en")
-    second = client.get(LIST, {"page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    first = client.get("/en/holders/")
+    second = client.get("/en/holders/", {"page": 2})
     assert listed_count(first) == listed_count(second) == 53
     assert listed_names(first) + listed_names(second) == [f"Coopérative {n:02d}" for n in range(53)]
     # Filtered, the same holders are counted by the filter itself.
-    assert listed_count(client.get(LIST, {"holder_type": "cooperative"}, HTTP_ACCEPT_LANGUAGE="en")) == 53
+    assert listed_count(client.get("/en/holders/", {"holder_type": "cooperative"})) == 53
 
 
 def test_a_page_costs_the_same_queries_however_many_holders_it_shows(client):

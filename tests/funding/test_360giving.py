@@ -32,7 +32,7 @@ def validator():
 
 
 def package(client, **params):
-    response = client.get(reverse("funding:api-360giving"), params)
+    response = client.get(reverse("api:360giving"), params)
     assert response.status_code == 200, response
     body = b"".join(response.streaming_content)
     # parse_float=Decimal: the amounts must be exact, and are compared as such.
@@ -50,14 +50,14 @@ class TestDemoPackage:
 
     def test_one_grant_per_project_of_the_summary_adding_up_to_its_indh_total(self, client):
         data = package(client)
-        totals = client.get(reverse("funding:api-summary")).json()["totals"]
+        totals = client.get(reverse("api:summary")).json()["totals"]
         assert len(data["grants"]) == totals["projects"]
         assert sum(g["amountAwarded"] for g in data["grants"]) == Decimal(totals["indh_contribution"])
         assert sum(g["indh:totalCost"] for g in data["grants"]) == Decimal(totals["total_cost"])
 
     def test_filters_are_the_summarys(self, client):
         data = package(client, year=2025, sector="agriculture")
-        totals = client.get(reverse("funding:api-summary"), {"year": 2025, "sector": "agriculture"}).json()
+        totals = client.get(reverse("api:summary"), {"year": 2025, "sector": "agriculture"}).json()
         assert len(data["grants"]) == totals["totals"]["projects"] > 0
         assert {g["indh:year"] for g in data["grants"]} == {2025}
         assert errors_of(data) == []
@@ -69,7 +69,7 @@ class TestDemoPackage:
         assert arabic["id"] == french["id"]
 
     def test_a_wrong_filter_answers_400(self, client):
-        response = client.get(reverse("funding:api-360giving"), {"year": "abc"})
+        response = client.get(reverse("api:360giving"), {"year": "abc"})
         assert response.status_code == 400
         assert "year" in response.json()["errors"]
 

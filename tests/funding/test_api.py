@@ -108,6 +108,7 @@ class TestOnTheDemoData:
         data = client.get(SUMMARY, {"year_from": 2019, "year_to": 2025, "sector": "agriculture"}).json()
         assert data["filters"] == {"year_from": 2019, "year_to": 2025, "sector": ["agriculture"]}
         assert list(data) == [
+            "last_updated",
             "filters",
             "totals",
             "by_sector",

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.db.models import Count, Sum
+from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
@@ -26,9 +27,17 @@ from tests.factories import make_holder, make_project
 pytestmark = pytest.mark.django_db
 
 
+def in_language(name, query=""):
+    """The address of the public page ``name`` for ``query``, whose ``lang=`` becomes the language prefix."""
+    params = QueryDict(query, mutable=True)
+    lang = params.pop("lang", ["fr"])[-1]
+    with translation.override(lang):
+        return reverse(name) + ("?" + params.urlencode() if params else "")
+
+
 def review_text(client, query=""):
     """The sentences of the review page, as a reader sees them (tags removed, entities decoded)."""
-    response = client.get(reverse("review") + "?" + query)
+    response = client.get(in_language("review", query))
     assert response.status_code == 200
     content = response.content.decode()
     section = re.search(r'<section class="review-text".*?</section>', content, re.S)
@@ -81,15 +90,15 @@ def test_english_review_states_the_published_figures(client, demo_data):
 
 
 def test_arabic_page_is_right_to_left_and_french_page_left_to_right(client, demo_data):
-    arabic = client.get(reverse("review") + "?lang=ar").content.decode()
-    french = client.get(reverse("review") + "?lang=fr").content.decode()
+    arabic = client.get(in_language("review", "lang=ar")).content.decode()
+    french = client.get(in_language("review", "lang=fr")).content.decode()
 
     assert re.search(r'<html lang="ar" dir="rtl"', arabic)
     assert re.search(r'<html lang="fr" dir="ltr"', french)
 
 
 def test_the_review_shows_the_tables_behind_its_sentences(client, demo_data):
-    response = client.get(reverse("review") + "?lang=fr")
+    response = client.get(in_language("review", "lang=fr"))
     content = html.unescape(response.content.decode())
 
     for heading in ("Chiffres clés", "Par secteur", "Par année", "Par commune", "Par programme"):
@@ -97,11 +106,11 @@ def test_the_review_shows_the_tables_behind_its_sentences(client, demo_data):
     assert content.count('<svg class="chart"') == 2
     # The sector table gives each sector's share of the projects: 39 of 99 is 39,4 %.
     assert "39,4\u00a0%" in content
-    assert 'href="/bilan/xlsx/?lang=fr"' in content
+    assert 'href="/fr/bilan/xlsx/"' in content
 
 
 def test_review_never_shows_private_holder_details(client, demo_data):
-    content = client.get(reverse("review") + "?lang=fr").content.decode()
+    content = client.get(in_language("review", "lang=fr")).content.decode()
 
     for holder in Holder.objects.all():
         assert holder.email not in content
@@ -127,9 +136,9 @@ def test_review_never_shows_private_holder_details(client, demo_data):
 def test_review_states_the_figures_the_dashboard_and_api_show_for_the_same_filters(client, demo_data, query):
     # A cancelled project: left out of every figure unless the status filter names it.
     make_project(status=ProjectStatus.CANCELLED, year=2023, total_cost=Decimal("500000.00"))
-    api = client.get(reverse("funding:api-summary") + "?" + query).json()["totals"]
-    dashboard = client.get(reverse("funding:dashboard") + "?lang=fr&" + query)
-    review = client.get(reverse("review") + "?lang=fr&" + query)
+    api = client.get(reverse("api:summary") + "?" + query).json()["totals"]
+    dashboard = client.get(in_language("funding:dashboard", "lang=fr&" + query))
+    review = client.get(in_language("review", "lang=fr&" + query))
 
     assert review.context["review"].totals["projects"] == api["projects"]
     assert review.context["review"].totals == dashboard.context["summary"]["totals"]
@@ -177,7 +186,7 @@ def test_period_comes_from_the_year_filters_or_else_from_the_years_with_data():
 
 
 def test_empty_previous_period_is_said_instead_of_dividing_by_zero(client, demo_data):
-    response = client.get(reverse("review") + "?lang=fr")
+    response = client.get(in_language("review", "lang=fr"))
     text = review_text(client, "lang=fr")
 
     assert "Aucun projet n'a été enregistré pendant la période précédente de même durée (2012–2018)" in text

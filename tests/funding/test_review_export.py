@@ -4,18 +4,18 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from cooperatives.models import Sector
 from funding.models import Project
 from tests.factories import make_project
+from tests.funding.test_review import in_language
 
 pytestmark = pytest.mark.django_db
 
 
 def download(client, query=""):
-    response = client.get(reverse("review-xlsx") + "?" + query)
+    response = client.get(in_language("review-xlsx", query))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return response, load_workbook(BytesIO(response.content))

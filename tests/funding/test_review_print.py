@@ -80,7 +80,7 @@ def test_review_prints_as_an_a4_report_without_the_website_around_it(live_server
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         seen = pool.submit(
-            print_page, live_server.url, "/bilan/", language=language, executable=executable
+            print_page, live_server.url, f"/{language}/bilan/", language=language, executable=executable
         ).result()
     (ARTIFACTS / f"review-{language}.pdf").write_bytes(seen["pdf"])
 

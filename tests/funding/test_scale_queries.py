@@ -11,7 +11,7 @@ from django.db import connection
 
 pytestmark = pytest.mark.django_db
 
-URLS = ["/", "/api/v1/summary"]
+URLS = ["/fr/", "/api/v1/summary"]
 FILTER_SETS = [
     "",
     "year=2024",
