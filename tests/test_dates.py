@@ -16,7 +16,6 @@ from django.contrib import admin
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
-from django.utils import translation
 from django.utils import formats, timezone, translation
 
 from funding.models import Project
