@@ -29,9 +29,9 @@ def test_workbook_holds_the_published_figures_as_exact_numbers(client, demo_data
     response, workbook = download(client, "lang=fr")
 
     assert response["Content-Disposition"] == 'attachment; filename="bilan-indh-2019-2025.xlsx"'
+    # No comparison sheet: the previous period (2012–2018) has no project.
     assert workbook.sheetnames == [
         "Bilan",
-        "Comparaison",
         "Par secteur",
         "Par année",
         "Par commune",
