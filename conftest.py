@@ -36,17 +36,22 @@ def demo(django_db_setup, django_db_blocker):
     from django.core.management import call_command
     from django.db import transaction
 
+    from django.test import TestCase
+
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
+        # The demo's after-commit work (the time of the last change) runs as if it had committed.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("load_demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 
 
 @pytest.fixture
-def demo_data(db):
+def demo_data(db, django_capture_on_commit_callbacks):
     from django.core.management import call_command
 
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def pytest_collection_modifyitems(items):

@@ -26,6 +26,7 @@ from import_export.forms import ExportForm, ImportForm
 from cooperatives.resources import HolderResource, HoldersCSV, HoldersXLSX
 from funding import services, workbook
 from funding.resources import ProjectResource, WorkbookCSV, WorkbookXLSX
+from indh_site.money import isolate
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,7 @@ class WorkbookImportExportMixin(ImportExportMixin):
                 "%(skipped)s skipped."
             )
             % {
-                "file": outcome.file_name,
+                "file": isolate(outcome.file_name),  # a Latin file name inside an Arabic message
                 "created": outcome.created,
                 "updated": outcome.updated,
                 "unchanged": outcome.unchanged,

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from indh_site.money import format_number, to_millions
+from indh_site.money import format_number, join_items, to_millions
 
 # Row geometry in CSS pixels (a row with a one-line label; each more line adds LINE_HEIGHT).
 ROW_HEIGHT = 48
@@ -76,7 +76,7 @@ class Writer:
             parts.append(self.total_cost % {"amount": self.mdh(row["total_cost"])})
         if "indh_contribution" in row:
             parts.append(self.indh % {"amount": self.mdh(row["indh_contribution"])})
-        return f"{label}: " + ", ".join(parts)
+        return f"{label}: " + join_items(parts)
 
 
 def label_lines(label, width=LABEL_LINE_CHARS, max_lines=LABEL_MAX_LINES):

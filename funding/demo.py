@@ -8,7 +8,8 @@ adjusted so that every published total (brief.md) comes out exact:
 - 99 projects 2019–2025 costing 89,420,000.00 MAD, INDH 42,210,000.00 MAD;
 - 71 projects carried by 71 distinct cooperatives, costing 81,700,000.00 MAD;
 - sectors: agriculture 39, handicrafts 44, tourism 16;
-- 2025: 13 projects (13 agreements), 2,230,000.00 MAD, INDH 2,010,000.00 MAD.
+- 2025: 13 projects (13 agreements signed with beneficiary cooperatives, as the report says),
+  2,230,000.00 MAD, INDH 2,010,000.00 MAD.
 """
 
 import datetime
@@ -32,10 +33,12 @@ COST_2025 = 2_230_000
 INDH_2025 = 2_010_000
 PROJECTS_PER_YEAR = {2019: 10, 2020: 14, 2021: 18, 2022: 16, 2023: 15, 2024: 13, 2025: 13}
 PROJECTS_PER_SECTOR = {"agriculture": 39, "handicrafts": 44, "tourism": 16}
-COOPERATIVES_IN_2025 = 10
+# The report's 13 agreements of 2025 were signed with beneficiary cooperatives: every 2025
+# project is a cooperative's.
+COOPERATIVES_IN_2025 = PROJECTS_PER_YEAR[2025]
 ASSOCIATIONS = 20  # the other 8 non-cooperative holders are young entrepreneurs
 # How the cooperatives' and the others' costs split between 2025 and the earlier years.
-COST_CELLS = {(True, COOP): 1_780_000, (True, "other"): COST_2025 - 1_780_000}
+COST_CELLS = {(True, COOP): COST_2025, (True, "other"): 0}
 COST_CELLS[(False, COOP)] = COOPERATIVES_COST - COST_CELLS[(True, COOP)]
 COST_CELLS[(False, "other")] = TOTAL_COST - COOPERATIVES_COST - COST_CELLS[(True, "other")]
 
@@ -189,6 +192,8 @@ def _cell(project):
 def _fill_costs(generated, fixed, rng):
     for cell, total in COST_CELLS.items():
         members = [p for p in generated if _cell(p) == cell]
+        if not members:
+            continue  # no holder other than a cooperative in 2025
         remaining = total - sum(p.total_cost for p in fixed if _cell(p) == cell)
         for p, cost in zip(members, _split(remaining, [rng.uniform(0.5, 1.5) for _ in members]), strict=True):
             p.total_cost = cost

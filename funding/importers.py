@@ -30,7 +30,7 @@ from funding.models import (
     ProjectStatus,
 )
 from funding.workbook import HOLDER_TYPE_NAMES, STATUS_NAMES, CellError, RowError
-from indh_site.money import format_mad
+from indh_site.money import format_mad, isolate
 from indh_site.roles import STATUS_REFUSED_MESSAGE, may_set_status
 from indh_site.scoping import out_of_scope_communes
 
@@ -298,7 +298,8 @@ def _check_unique_code(number, code, first_row_of_code, sheet, errors):
             number,
             sheet.header("code"),
             code,
-            _("The project code %(code)s already appears on row %(row)s.") % {"code": code, "row": first},
+            _("The project code %(code)s already appears on row %(row)s.")
+            % {"code": isolate(code), "row": first},
         )
         return False
     return True

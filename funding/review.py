@@ -20,11 +20,11 @@ from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext, npgettext, pgettext
 
 from cooperatives.models import HolderType, Province
-from funding import queries
-from funding.models import Project
+from funding import aggregates, queries
+from funding.models import Project, ProjectStatus
 from indh_site.money import format_mdh, format_number
 
 HUNDRED = Decimal(100)
@@ -88,28 +88,46 @@ def resolve_period(filters, by_year):
 # --- Figures --------------------------------------------------------------------------------------
 
 
+def cooperative_figures(filters, *, lang=None):
+    """The projects carried by a cooperative under ``filters`` and their total cost.
+
+    The report's "71 cooperatives … 81.70 million dirhams" is this total cost, not an amount
+    paid to the cooperatives. On PostgreSQL, the summary of the same filters narrowed to
+    cooperatives (from the aggregate tables, and cached); elsewhere one aggregate query.
+    Nothing when the filters exclude cooperatives. The dashboard shows it as a headline figure.
+    """
+    filters = dict(filters or {})
+    chosen_types = queries.normalise_filters(filters).get("holder_type")
+    if chosen_types is not None and HolderType.COOPERATIVE not in chosen_types:
+        return {"cooperative_projects": 0, "cooperative_cost": ZERO}
+    narrowed = {**filters, "holder_type": [HolderType.COOPERATIVE]}
+    if aggregates.available():
+        totals = Project.objects.summary(narrowed, lang=lang)["totals"]
+        projects, cost = totals["projects"], totals["total_cost"]
+    else:
+        totals = (
+            queries.filter_projects(narrowed)
+            .order_by()
+            .aggregate(
+                projects=Count("pk"),
+                cost=Coalesce(Sum("total_cost"), Value(ZERO), output_field=queries.MONEY_SUM),
+            )
+        )
+        projects, cost = totals["projects"], totals["cost"]
+    return {"cooperative_projects": projects, "cooperative_cost": Decimal(cost).quantize(queries.CENT)}
+
+
 def review_figures(filters, *, last_year, lang=None):
     """What the review states beyond the dashboard's summary, for the same ``filters``.
 
-    - ``cooperative_projects``, ``cooperative_cost``: projects carried by a cooperative and
-      their total cost (the report's "71 cooperatives … 81.70 million dirhams"): the summary of
-      the same filters narrowed to cooperatives (from the aggregate tables where they exist);
+    - ``cooperative_projects``, ``cooperative_cost``: cooperative_figures();
     - ``agreements``, ``agreements_cost``, ``agreements_indh``: the projects of ``last_year``
       (the period's last year) whose partnership agreement is signed, their total cost and
       INDH's share (the report's "13 agreements … 2.23 … 2.01 million dirhams"): one aggregate
       query over that year's projects of queries.filter_projects(filters).
     """
     filters = dict(filters or {})
-    chosen_types = queries.normalise_filters(filters).get("holder_type")
-    if chosen_types is None or HolderType.COOPERATIVE in chosen_types:
-        narrowed = {**filters, "holder_type": [HolderType.COOPERATIVE]}
-        cooperatives = Project.objects.summary(narrowed, lang=lang)["totals"]
-        figures = {
-            "cooperative_projects": cooperatives["projects"],
-            "cooperative_cost": cooperatives["total_cost"],
-        }
-    else:
-        figures = {"cooperative_projects": 0, "cooperative_cost": ZERO}
+    figures = cooperative_figures(filters, lang=lang)
 
     def money(field):
         return Coalesce(Sum(field), Value(ZERO), output_field=queries.MONEY_SUM)
@@ -124,7 +142,7 @@ def review_figures(filters, *, last_year, lang=None):
             agreements_indh=money("indh_contribution"),
         )
     )
-    for name in ("cooperative_cost", "agreements_cost", "agreements_indh"):
+    for name in ("agreements_cost", "agreements_indh"):
         figures[name] = figures[name].quantize(queries.CENT)
     return figures
 
@@ -168,6 +186,11 @@ class Review:
     @property
     def previous_totals(self):
         return self.previous["totals"] if self.previous else None
+
+    @property
+    def has_previous(self):
+        """Whether the previous period has projects: without any, no comparison is written."""
+        return bool(self.previous_totals and self.previous_totals["projects"])
 
 
 def build_review(filters, *, lang=None):
@@ -313,11 +336,12 @@ def sentences(review, *, language=None):
     period = review.period
     if review.is_empty:
         return [_("%(period)s, no project matches these filters.") % {"period": period_phrase(period)}]
-    return [
+    paragraphs = [
         " ".join(
             sentence
             for sentence in (
                 overview_sentence(review),
+                status_sentence(review),
                 cooperatives_sentence(review),
                 contribution_sentence(review),
                 jobs_sentence(review),
@@ -328,16 +352,17 @@ def sentences(review, *, language=None):
         agreements_sentence(review),
         comparison_sentence(review),
     ]
+    return [paragraph for paragraph in paragraphs if paragraph]
 
 
 def overview_sentence(review):
+    # "Supported", not "carried out": the projects of a period are completed, in progress or only
+    # approved; status_sentence() says how many of each.
     totals = review.totals
     return ngettext(
-        # Translators: Arabic: the count follows the verbal noun (تم إنجاز …), so it is genitive (مشروعين).
-        "%(period)s, %(projects)s project was carried out with INDH support, "
-        "at a total cost of %(total_cost)s.",
-        "%(period)s, %(projects)s projects were carried out with INDH support, "
-        "at a total cost of %(total_cost)s.",
+        # Translators: Arabic: the count follows the verbal noun (تم دعم …), so it is genitive (مشروعين).
+        "%(period)s, %(projects)s project was supported by INDH, at a total cost of %(total_cost)s.",
+        "%(period)s, %(projects)s projects were supported by INDH, at a total cost of %(total_cost)s.",
         totals["projects"],
     ) % {
         "period": period_phrase(review.period),
@@ -346,16 +371,60 @@ def overview_sentence(review):
     }
 
 
+# How many projects have each status, in the order a project goes through them (cancelled last).
+# Translators: Arabic: each phrase is the subject after ومن بين هذه المشاريع (nominative: مشروعان
+# منجزان), its adjective agreeing with the counted noun (3 مشاريع منجزة، 11 مشروعا منجزا).
+def _status_phrase(status, n):
+    phrases = {
+        ProjectStatus.COMPLETED: lambda: npgettext(
+            "projects by status", "%(n)s is completed", "%(n)s are completed", n
+        ),
+        ProjectStatus.IN_PROGRESS: lambda: npgettext(
+            "projects by status", "%(n)s is in progress", "%(n)s are in progress", n
+        ),
+        ProjectStatus.APPROVED: lambda: npgettext(
+            "projects by status", "%(n)s is approved", "%(n)s are approved", n
+        ),
+        ProjectStatus.PROGRAMMED: lambda: npgettext(
+            "projects by status", "%(n)s is programmed", "%(n)s are programmed", n
+        ),
+        ProjectStatus.CANCELLED: lambda: npgettext(
+            "projects by status", "%(n)s is cancelled", "%(n)s are cancelled", n
+        ),
+    }
+    return phrases[status]() % {"n": format_count(n)}
+
+
+STATUS_ORDER = (
+    ProjectStatus.COMPLETED,
+    ProjectStatus.IN_PROGRESS,
+    ProjectStatus.APPROVED,
+    ProjectStatus.PROGRAMMED,
+    ProjectStatus.CANCELLED,
+)
+
+
+def status_sentence(review):
+    """``Of these projects, 70 are completed, 21 are in progress and 8 are approved.``"""
+    counts = {row["code"]: row["projects"] for row in review.summary.get("by_status", ())}
+    items = [_status_phrase(status, counts[status]) for status in STATUS_ORDER if counts.get(status)]
+    if not items:
+        return ""
+    return _("Of these projects, %(list)s.") % {"list": join_list(items)}
+
+
 def cooperatives_sentence(review):
     cooperatives = review.totals["cooperatives"]
     if not cooperatives:
         return _("None of these projects was carried by a cooperative.")
+    # The report's "81.70 million dirhams" is what the cooperatives' projects cost, all
+    # contributions together, not an amount the cooperatives received: the sentence says so.
     return ngettext(
         # Translators: Arabic: the cooperatives are the subject (nominative: تعاونيتان).
-        "%(cooperatives)s cooperative benefited from this support, "
-        "with projects costing %(cooperative_cost)s in total.",
-        "%(cooperatives)s cooperatives benefited from this support, "
-        "with projects costing %(cooperative_cost)s in total.",
+        "%(cooperatives)s cooperative benefited from this support; "
+        "the projects it carries have a total cost of %(cooperative_cost)s.",
+        "%(cooperatives)s cooperatives benefited from this support; "
+        "the projects they carry have a total cost of %(cooperative_cost)s.",
         cooperatives,
     ) % {
         "cooperatives": format_count(cooperatives),
@@ -432,12 +501,10 @@ def previous_phrase(period):
 
 
 def comparison_sentence(review):
-    """How the period compares with the previous one; says so when there is nothing to compare with."""
-    previous = review.previous_totals
-    if not previous or not previous["projects"]:
-        return _("No project was recorded in %(previous)s, so there is nothing to compare with.") % {
-            "previous": previous_phrase(review.previous_period)
-        }
+    """How the period compares with the previous one; nothing when that period has no project
+    (a comparison with nothing would only be a row of zeros)."""
+    if not review.has_previous:
+        return ""
     clauses = [change_clause(row) for row in comparison_rows(review)]
     return _("Compared with %(previous)s, %(changes)s.") % {
         "previous": previous_phrase(review.previous_period),
@@ -559,3 +626,9 @@ def sector_rows(review):
 def today():
     """The date the report is produced, in the province's time zone."""
     return timezone.localdate()
+
+
+def format_moment(moment):
+    """``29 November 2026, 14:05`` / ``29 نونبر 2026، 14:05``, in the province's time zone."""
+    local = timezone.localtime(moment)
+    return _("%(date)s, %(time)s") % {"date": format_date(local.date()), "time": f"{local:%H:%M}"}

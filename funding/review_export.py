@@ -15,10 +15,12 @@ from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from funding import queries
 from funding.review import (
     HUNDRED,
     comparison_rows,
     format_date,
+    format_moment,
     key_figures,
     sector_rows,
     subtitle,
@@ -47,7 +49,8 @@ def workbook_bytes(review, *, paragraphs, filters=()):
     summary_sheet = workbook.active
     _fill_summary(summary_sheet, review, paragraphs=paragraphs, filters=filters)
     if review.period and not review.is_empty:
-        _fill_comparison(workbook.create_sheet(), review)
+        if review.has_previous:  # no sheet of zeros when the previous period has no project
+            _fill_comparison(workbook.create_sheet(), review)
         _fill_sectors(workbook.create_sheet(), review)
         for key, sheet_title, label_header, label_of in _breakdowns():
             _fill_breakdown(workbook.create_sheet(), review.summary[key], sheet_title, label_header, label_of)
@@ -116,6 +119,9 @@ def _fill_summary(sheet, review, *, paragraphs, filters):
     if review.period:
         sheet.append([_text(subtitle(review))])
     sheet.append([_text(_("Produced on %(date)s") % {"date": format_date(today())})])
+    changed = queries.last_updated()
+    if changed:
+        sheet.append([_text(_("Data as of %(moment)s") % {"moment": format_moment(changed)})])
     for label, values in filters:
         sheet.append([_text(label), _text(values)])
     sheet.append([])
@@ -152,9 +158,6 @@ def _fill_comparison(sheet, review):
             [row["label"], row["before"], row["after"], _fraction(row["change"])],
             [None, number_format, number_format, PERCENT_FORMAT],
         )
-    if not review.previous_totals["projects"]:
-        sheet.append([])
-        sheet.append([_text(_("No project was recorded in the previous period: no change can be computed."))])
     _widths(sheet, [30, 24, 24, 12])
 
 

@@ -24,6 +24,7 @@ from funding.review import (
     format_change,
     format_count,
     format_date,
+    format_moment,
     format_percent,
     key_figures,
     sector_rows,
@@ -33,7 +34,7 @@ from funding.review import (
     today,
 )
 from funding.views import form_errors
-from indh_site.money import format_mdh
+from indh_site.money import format_mdh, join_items
 from indh_site.public_cache import cached_public_answer
 
 # The filters the review's form offers (the others still apply when given in the address).
@@ -81,6 +82,7 @@ def review(request):
             "subtitle": subtitle(result),
             "paragraphs": sentences(result),
             "applied_filters": _applied_filters(form),
+            "as_of": _as_of(),
         }
     )
     if result.period and not result.is_empty:
@@ -122,8 +124,14 @@ def _applied_filters(form):
             continue
         choices = dict(getattr(form.fields[name], "choices", []) or [])
         labels = [getattr(item, "label", None) or str(choices.get(item, item)) for item in value]
-        applied.append((str(form.fields[name].label), ", ".join(labels)))
+        applied.append((str(form.fields[name].label), join_items(labels)))
     return applied
+
+
+def _as_of():
+    """The time of the last change of the data, which the review states (not the day it is read)."""
+    moment = queries.last_updated()
+    return format_moment(moment) if moment else format_date(today())
 
 
 def _tables(result, params):
@@ -135,6 +143,7 @@ def _tables(result, params):
             (label, format_count(value) if kind == "count" else format_mdh(value))
             for label, value, kind in key_figures(result)
         ],
+        # Left out when the previous period has no project: a table of zeros and "n/a" says nothing.
         "comparison": [
             {
                 "label": row["label"],
@@ -143,8 +152,9 @@ def _tables(result, params):
                 "change": format_change(row["change"]) or _("n/a"),
             }
             for row in comparison_rows(result)
-        ],
-        "previous_is_empty": not result.previous_totals["projects"],
+        ]
+        if result.has_previous
+        else [],
         "sectors": [
             {
                 "label": row["label"],

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from funding import charts, queries
 from funding.filters import ProjectFilter, choice_groups
 from funding.models import Project
+from funding.review import cooperative_figures
 from indh_site.money import format_mdh, format_number
 from indh_site.public_cache import cached_public_answer
 
@@ -76,7 +77,7 @@ def dashboard(request):
             "measure": measure,
             "default_measure": DEFAULT_MEASURE,
             "measure_links": _measure_links(options, params, measure),
-            "figures": _figures(summary["totals"]),
+            "figures": _figures(summary["totals"], cooperative_figures(cleaned, lang=lang)),
             "active_filters": _active_filters(filterset.form, params),
             "sections": _sections(summary, params, measure=measure, rtl=rtl),
             "heat": _heat(summary, params, measure=measure),
@@ -95,12 +96,14 @@ def form_errors(form):
     return errors
 
 
-def _figures(totals):
+def _figures(totals, cooperatives):
     return [
         (_("Projects"), format_number(totals["projects"], 0)),
         (_("Cooperatives supported"), format_number(totals["cooperatives"], 0)),
         (_("Holders"), format_number(totals["holders"], 0)),
         (_("Total cost"), format_mdh(totals["total_cost"])),
+        # The report's "81.70 million dirhams": what the cooperatives' projects cost, not what they received.
+        (_("Carried by cooperatives: total cost"), format_mdh(cooperatives["cooperative_cost"])),
         (pgettext("public figure", "INDH contribution"), format_mdh(totals["indh_contribution"])),
         (_("Partners' contribution"), format_mdh(totals["partner_contribution"])),
         (_("Holders' contribution"), format_mdh(totals["holder_contribution"])),

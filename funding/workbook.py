@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from indh_site.exports import FORMULA_TRIGGERS
+from indh_site.money import EXAMPLE_AMOUNT, format_number, join_items
 
 CENT = Decimal("0.01")
 # Decimal(14, 2) in the database.
@@ -406,7 +407,7 @@ def parse_number(value):
         # repr() is the shortest text that reads back as the same float: what Excel stored.
         return Decimal(repr(value))
     if not isinstance(value, str):
-        raise CellError(_("Expected a number, such as 1 250 000,50."))
+        raise CellError(_("Expected a number, such as %(example)s.") % {"example": EXAMPLE_AMOUNT})
     text = value.translate(_DIGITS).translate(_NUMBER_TEXT).strip()
     text = _NUMBER_CURRENCY.sub("", text).strip()
     sign = 1
@@ -421,7 +422,8 @@ def parse_number(value):
         match = _FRENCH_NUMBER.fullmatch(text)
     if match is None:
         raise CellError(
-            _('"%(value)s" is not a number: write it like 1 250 000,50 or 1250000.50.') % {"value": value}
+            _('"%(value)s" is not a number: write it like %(example)s or 1250000.50.')
+            % {"value": value, "example": EXAMPLE_AMOUNT}
         )
     whole = re.sub(r"[ .]", "", match.group("whole"))
     fraction = match.group("fraction") or ""
@@ -556,7 +558,7 @@ class Choices:
         if values:
             return CellError(
                 _('"%(value)s" matches several entries (%(values)s): write the code instead.')
-                % {"value": text, "values": ", ".join(sorted(self._labels[value] for value in values))}
+                % {"value": text, "values": join_items(sorted(self._labels[value] for value in values))}
             )
         labels = []
         for name in difflib.get_close_matches(normalise(text), list(self._index), n=5, cutoff=0.6):
@@ -566,11 +568,11 @@ class Choices:
         if labels:
             return CellError(
                 _('"%(value)s" is not in the list. Closest accepted values: %(values)s.')
-                % {"value": text, "values": ", ".join(labels)}
+                % {"value": text, "values": join_items(labels)}
             )
         return CellError(
             _('"%(value)s" is not in the list. Accepted values: %(values)s.')
-            % {"value": text, "values": ", ".join(self._labels.values())}
+            % {"value": text, "values": join_items(self._labels.values())}
         )
 
 
@@ -814,8 +816,8 @@ def _find_table(sheet_name, rows, table, *, from_sheet_name):
     if header_row is None:
         if not seen_cells:
             raise NoHeaderError(_("The file is empty: its worksheet has no data."))
-        expected = ", ".join(column.fr for column in table.columns if column.required)
-        names = ", ".join(table.sheet_names)
+        expected = join_items(column.fr for column in table.columns if column.required)
+        names = join_items(table.sheet_names)
         message = (
             _(
                 'No header row in worksheet "%(sheet)s": the column names (%(columns)s) must be in one '
@@ -913,7 +915,7 @@ def _read_data(sheet, rows, header_row, positions):
         if len(kept) >= max_rows:
             raise WorkbookError(
                 _("The file has more than %(max)s rows; import at most %(max)s rows at a time.")
-                % {"max": f"{max_rows:,}".replace(",", " ")}
+                % {"max": format_number(max_rows, 0)}
             )
         cells = [*cells, *padding[len(cells) :]] if len(cells) <= width else [*cells, None]
         values = list(pick(cells))

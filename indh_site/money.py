@@ -3,6 +3,12 @@
 Moroccan documents write decimals with a comma and group thousands with a space
 (in French and in Arabic); English readers expect "1,250,000.00". These helpers
 never go through float.
+
+The space is a no-break space, never U+0020: the bidirectional algorithm keeps digits
+joined by a no-break space (a "common separator") in one number, where a plain space
+splits it and shows ``1 250 000,50`` as ``000,50 250 1`` inside Arabic text. Names and
+codes written in Latin letters inside an Arabic sentence are isolated (isolate()) so
+that a number after them stays in its place.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -13,6 +19,20 @@ from django.utils.translation import gettext as _
 CENT = Decimal("0.01")
 MILLION = Decimal(1_000_000)
 NBSP = "\u00a0"
+# FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE: plain text's <bdi>.
+FSI, PDI = "\u2068", "\u2069"
+# How import hints and help texts show a number: 1 250 000,50 with no-break spaces.
+EXAMPLE_AMOUNT = f"1{NBSP}250{NBSP}000,50"
+
+
+def isolate(text):
+    """``text`` (a file name, a code, a Latin name) isolated for plain text inside any sentence."""
+    return f"{FSI}{text}{PDI}"
+
+
+def join_items(items):
+    """Items of a list as the language writes them: ``a, b`` / ``أ، ب`` (the Arabic comma)."""
+    return _(", ").join(str(item) for item in items)
 
 
 def _separators(language):

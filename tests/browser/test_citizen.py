@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Sum
+from django.urls import reverse
 from django.utils import translation
 from playwright.sync_api import expect
 
@@ -69,6 +70,42 @@ def assert_direction(visit):
     assert (layout["brandCentre"] > layout["width"] / 2) == rtl, layout
 
 
+# Every grouped number of the page's main part ("1 176", "1 250 000,50"), with the left edge of each
+# of its groups of digits on the screen, and the numbers a plain space splits.
+NUMBERS_ON_SCREEN = r"""() => {
+    const found = [], split = [];
+    const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+    const grouped = /\d{1,3}(?:[\u00a0\u202f ]\d{3})+(?:,\d+)?/g;
+    for (let node; (node = walker.nextNode()); ) {
+        if (/\d \d/.test(node.data)) split.push(node.data.trim());
+        for (const match of node.data.matchAll(grouped)) {
+            const lefts = [];
+            let offset = match.index;
+            for (const group of match[0].split(/[\u00a0\u202f ]/)) {
+                const range = document.createRange();
+                range.setStart(node, offset);
+                range.setEnd(node, offset + group.length);
+                lefts.push(range.getBoundingClientRect().left);
+                offset += group.length + 1;
+            }
+            found.push({text: match[0], lefts});
+        }
+    }
+    return {found, split};
+}"""
+
+
+def assert_digits_in_order(visit, *, at_least=1):
+    """Grouped numbers read left to right in every language, Arabic included (issue 14): each group of
+    digits sits right of the one before it, and no plain space splits a number."""
+    seen = visit.page.evaluate(NUMBERS_ON_SCREEN)
+    assert seen["split"] == [], seen["split"]
+    assert len(seen["found"]) >= at_least, seen
+    for number in seen["found"]:
+        assert "\u00a0" in number["text"] or "\u202f" in number["text"], number
+        assert number["lefts"] == sorted(number["lefts"]), number
+
+
 def explore(visit):
     """One citizen's tour of the public site, in the journey's current language."""
     page, t = visit.page, visit.t
@@ -81,6 +118,7 @@ def explore(visit):
     assert_direction(visit)
     expect(page.get_by_role("heading", level=1)).to_have_text(visit.said("Where INDH's money went"))
     assert_figures(visit, public_projects())
+    assert_digits_in_order(visit)  # the jobs created, 1 176, at least
     visit.shot("dashboard")
     visit.assert_fits_narrow_screen("dashboard")
     everything = shown_figures(visit)
@@ -150,6 +188,13 @@ def test_citizen_explores_the_dashboard_in_arabic_then_french(journey):
     visit = journey("ar")
     visit.goto("/")
     explore(visit)
+
+    # The review, in Arabic: its sentences and tables keep every number's digits in order.
+    visit.goto(reverse("review") + "?lang=ar")
+    expect(visit.page.locator(".review-text")).to_contain_text("1\u00a0176")
+    assert_digits_in_order(visit, at_least=2)
+    visit.shot("review in arabic")
+    visit.page.go_back()  # to the holder page the language switcher is tried on
 
     # The language switcher keeps the citizen on the page they were on.
     holder_url = visit.page.url

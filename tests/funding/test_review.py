@@ -52,10 +52,11 @@ def review_text(client, query=""):
 def test_french_review_states_every_published_figure(client, demo_data):
     text = review_text(client, "lang=fr")
 
-    assert "De 2019 à 2025, 99 projets ont été réalisés" in text
+    assert "De 2019 à 2025, 99 projets ont été soutenus par l'INDH" in text
+    assert "réalisés" not in text
     assert "coût total de 89,42 MDH" in text
     assert "71 coopératives ont bénéficié de cet appui" in text
-    assert "81,70 MDH" in text
+    assert "le coût total des projets qu'elles portent s'élève à 81,70 MDH" in text
     assert "L'INDH y a contribué à hauteur de 42,21 MDH" in text
     assert "Agriculture (39 projets), Artisanat (44 projets) et Tourisme (16 projets)" in text
     assert "Au titre de 2025, 13 conventions de partenariat ont été signées" in text
@@ -65,9 +66,12 @@ def test_french_review_states_every_published_figure(client, demo_data):
 def test_arabic_review_states_every_published_figure_in_the_reports_words(client, demo_data):
     text = review_text(client, "lang=ar")
 
-    assert "من سنة 2019 إلى سنة 2025، تم إنجاز 99 مشروعا" in text
+    assert "من سنة 2019 إلى سنة 2025، تم دعم 99 مشروعا" in text
+    assert "إنجاز 99" not in text
     assert "بتكلفة إجمالية بلغت 89,42 مليون درهم" in text
-    assert "واستفادت من هذا الدعم 71 تعاونية، بغلاف مالي إجمالي قدره 81,70 مليون درهم" in text
+    assert "واستفادت من هذا الدعم 71 تعاونية، " in text
+    assert "وتبلغ التكلفة الإجمالية للمشاريع التي تحملها 81,70 مليون درهم" in text
+    assert "غلاف" not in text  # the cooperatives did not receive 81.70 million: their projects cost it
     assert "42,21 مليون درهم" in text
     assert "الفلاحة (39 مشروعا)، الصناعة التقليدية (44 مشروعا) والسياحة (16 مشروعا)" in text
     assert "وبرسم سنة 2025، تم توقيع 13 اتفاقية شراكة" in text
@@ -78,10 +82,10 @@ def test_arabic_review_states_every_published_figure_in_the_reports_words(client
 def test_english_review_states_the_published_figures(client, demo_data):
     text = review_text(client, "lang=en")
 
-    assert "From 2019 to 2025, 99 projects were carried out with INDH support" in text
+    assert "From 2019 to 2025, 99 projects were supported by INDH" in text
     assert "MAD 89.42 million" in text
     assert "71 cooperatives benefited" in text
-    assert "MAD 81.70 million" in text
+    assert "the projects they carry have a total cost of MAD 81.70 million" in text
     assert "INDH contributed MAD 42.21 million" in text
     assert "Agriculture (39 projects), Handicrafts (44 projects) and Tourism (16 projects)" in text
     assert "For 2025, 13 partnership agreements were signed" in text
@@ -144,7 +148,7 @@ def test_review_states_the_figures_the_dashboard_and_api_show_for_the_same_filte
     assert review.context["review"].totals == dashboard.context["summary"]["totals"]
     text = review_text(client, "lang=fr&" + query)
     with translation.override("fr"):
-        assert f"{api['projects']} projets ont été réalisés" in text
+        assert f"{api['projects']} projets ont été soutenus" in text
         assert f"coût total de {format_mdh(Decimal(api['total_cost']))}" in text
         assert f"hauteur de {format_mdh(Decimal(api['indh_contribution']))}" in text
 
@@ -185,13 +189,16 @@ def test_period_comes_from_the_year_filters_or_else_from_the_years_with_data():
     assert resolve_period({}, []) is None
 
 
-def test_empty_previous_period_is_said_instead_of_dividing_by_zero(client, demo_data):
-    response = client.get(in_language("review", "lang=fr"))
+def test_comparison_is_left_out_when_the_previous_period_has_no_project(client, demo_data):
+    response = client.get(in_language("review", "lang=ar"))
+    content = response.content.decode()
     text = review_text(client, "lang=fr")
 
-    assert "Aucun projet n'a été enregistré pendant la période précédente de même durée (2012–2018)" in text
+    assert "2012–2018" not in text
     assert "augmenté" not in text
-    assert [row["change"] for row in response.context["comparison"]] == ["s.o.", "s.o.", "s.o."]
+    assert response.context["comparison"] == []
+    assert 'id="comparison-title"' not in content
+    assert "لا ينطبق" not in content
 
 
 def test_single_year_is_compared_with_the_year_before_in_percent_with_one_decimal(client, demo_data):
@@ -308,17 +315,17 @@ def review_of(n, *, sectors=1):
 @pytest.mark.parametrize(
     "n, words",
     [
-        (1, ["تم إنجاز مشروع واحد", "واستفادت من هذا الدعم تعاونية واحدة", "تم إحداث منصب شغل واحد",
+        (1, ["تم دعم مشروع واحد", "واستفادت من هذا الدعم تعاونية واحدة", "تم إحداث منصب شغل واحد",
              "تم توقيع اتفاقية شراكة واحدة"]),
         # A dual in the genitive after a verbal noun, in the nominative as a subject.
-        (2, ["تم إنجاز مشروعين", "واستفادت من هذا الدعم تعاونيتان", "تم إحداث منصبي شغل",
+        (2, ["تم دعم مشروعين", "واستفادت من هذا الدعم تعاونيتان", "تم إحداث منصبي شغل",
              "تم توقيع اتفاقيتي شراكة"]),
-        (3, ["تم إنجاز 3 مشاريع", "الدعم 3 تعاونيات", "تم إحداث 3 مناصب شغل", "تم توقيع 3 اتفاقيات شراكة"]),
-        (10, ["تم إنجاز 10 مشاريع", "الدعم 10 تعاونيات", "تم توقيع 10 اتفاقيات شراكة"]),
-        (11, ["تم إنجاز 11 مشروعا", "الدعم 11 تعاونية", "تم إحداث 11 منصب شغل", "تم توقيع 11 اتفاقية شراكة"]),
-        (99, ["تم إنجاز 99 مشروعا", "الدعم 99 تعاونية", "تم توقيع 99 اتفاقية شراكة"]),
-        (100, ["تم إنجاز 100 مشروع ", "الدعم 100 تعاونية", "تم توقيع 100 اتفاقية شراكة"]),
-        (1250, ["تم إنجاز 1\u00a0250 مشروعا", "الدعم 1\u00a0250 تعاونية"]),
+        (3, ["تم دعم 3 مشاريع", "الدعم 3 تعاونيات", "تم إحداث 3 مناصب شغل", "تم توقيع 3 اتفاقيات شراكة"]),
+        (10, ["تم دعم 10 مشاريع", "الدعم 10 تعاونيات", "تم توقيع 10 اتفاقيات شراكة"]),
+        (11, ["تم دعم 11 مشروعا", "الدعم 11 تعاونية", "تم إحداث 11 منصب شغل", "تم توقيع 11 اتفاقية شراكة"]),
+        (99, ["تم دعم 99 مشروعا", "الدعم 99 تعاونية", "تم توقيع 99 اتفاقية شراكة"]),
+        (100, ["تم دعم 100 مشروع ", "الدعم 100 تعاونية", "تم توقيع 100 اتفاقية شراكة"]),
+        (1250, ["تم دعم 1\u00a0250 مشروعا", "الدعم 1\u00a0250 تعاونية"]),
     ],
 )  # fmt: skip
 def test_arabic_sentences_agree_with_every_plural_category(n, words):
@@ -333,11 +340,11 @@ def test_arabic_sentences_agree_with_every_plural_category(n, words):
 @pytest.mark.parametrize(
     "n, words, wrong",
     [
-        (1, ["1 projet a été réalisé", "1 coopérative a bénéficié", "1 emploi a été créé",
-             "1 convention de partenariat a été signée"], ["1 projets", "1 coopératives"]),
-        (2, ["2 projets ont été réalisés", "2 coopératives ont bénéficié", "2 emplois ont été créés",
-             "2 conventions de partenariat ont été signées"], ["2 projet ", "a été réalisé"]),
-        (150, ["150 projets ont été réalisés", "150 coopératives ont"], ["150 projet "]),
+        (1, ["1 projet a été soutenu", "1 coopérative a bénéficié", "1 emploi a été créé",
+             "1 convention de partenariat a été signée"], ["1 projets", "1 coopératives", "elles portent"]),
+        (2, ["2 projets ont été soutenus", "2 coopératives ont bénéficié", "2 emplois ont été créés",
+             "2 conventions de partenariat ont été signées"], ["2 projet ", "a été soutenu"]),
+        (150, ["150 projets ont été soutenus", "150 coopératives ont"], ["150 projet "]),
     ],
 )  # fmt: skip
 def test_french_sentences_agree_with_their_number(n, words, wrong):
@@ -364,7 +371,7 @@ def test_real_projects_read_in_the_dual(client):
 
     arabic = review_text(client, "lang=ar")
 
-    assert "خلال سنة 2024، تم إنجاز مشروعين" in arabic
+    assert "خلال سنة 2024، تم دعم مشروعين" in arabic
     assert "واستفادت من هذا الدعم تعاونيتان" in arabic
     assert "وشملت هذه المشاريع قطاعا واحدا: الفلاحة (مشروعان)" in arabic
     assert "تم توقيع اتفاقيتي شراكة" in arabic
@@ -437,5 +444,82 @@ def test_bad_filters_get_a_clear_message_in_the_readers_language_and_no_figures(
 def test_sector_filter_limits_the_review_to_that_sector(client, demo_data):
     text = review_text(client, "lang=fr&sector=tourism")
 
-    assert "De 2019 à 2025, 16 projets ont été réalisés" in text
+    assert "De 2019 à 2025, 16 projets ont été soutenus" in text
     assert "Tous les projets relèvent d'un seul secteur\u00a0: Tourisme (16 projets)." in text
+
+
+# --- Issue 14: what the data say ------------------------------------------------------------------
+
+
+def test_review_says_how_many_projects_are_completed_in_progress_and_approved(client, demo_data):
+    Project.objects.filter(code__in=["INDH-KHN-2025-094", "INDH-KHN-2025-095"]).update(
+        status=ProjectStatus.APPROVED
+    )
+    counts = dict(Project.objects.values_list("status").annotate(n=Count("id")))
+    done, ongoing = counts[ProjectStatus.COMPLETED], counts[ProjectStatus.IN_PROGRESS]
+    assert counts[ProjectStatus.APPROVED] == 2 and done + ongoing + 2 == 99
+
+    french = review_text(client, "lang=fr")
+    arabic = review_text(client, "lang=ar")
+    english = review_text(client, "lang=en")
+
+    assert f"Parmi ces projets, {done} sont achevés, {ongoing} sont en cours et 2 sont approuvés." in french
+    assert (
+        f"Of these projects, {done} are completed, {ongoing} are in progress and 2 are approved." in english
+    )
+    # Both counts are from 11 to 99 in the demo: the accusative singular (مشروعا منجزا).
+    assert f"ومن بين هذه المشاريع {done} مشروعا منجزا، {ongoing} مشروعا في طور الإنجاز" in arabic
+    assert "ومشروعان مصادق عليهما." in arabic
+
+
+@pytest.mark.parametrize(
+    "status, n, phrase",
+    [
+        (ProjectStatus.COMPLETED, 1, "مشروع واحد منجز"),
+        (ProjectStatus.COMPLETED, 2, "مشروعان منجزان"),
+        (ProjectStatus.COMPLETED, 3, "3 مشاريع منجزة"),
+        (ProjectStatus.COMPLETED, 70, "70 مشروعا منجزا"),
+        (ProjectStatus.COMPLETED, 100, "100 مشروع منجز"),
+        (ProjectStatus.IN_PROGRESS, 21, "21 مشروعا في طور الإنجاز"),
+        (ProjectStatus.APPROVED, 8, "8 مشاريع مصادق عليها"),
+        (ProjectStatus.APPROVED, 12, "12 مشروعا مصادقا عليه"),
+        (ProjectStatus.PROGRAMMED, 2, "مشروعان مبرمجان"),
+        (ProjectStatus.CANCELLED, 5, "5 مشاريع ملغاة"),
+    ],
+)
+def test_arabic_status_counts_take_the_form_of_their_plural_category(status, n, phrase):
+    review = review_of(n)
+    review.summary["by_status"] = [{"code": status, "label": "", "projects": n, "total_cost": Decimal(0)}]
+
+    assert f"ومن بين هذه المشاريع {phrase}." in sentences(review, language="ar")[0]
+
+
+def test_review_is_dated_by_the_last_change_of_the_data_not_by_the_day_it_is_read(client, monkeypatch):
+    make_project(year=2024)
+    # 09:05 UTC is 10:05 in Casablanca (UTC+1 outside Ramadan).
+    moment = datetime.datetime(2026, 11, 14, 9, 5, tzinfo=datetime.UTC)
+    monkeypatch.setattr("funding.queries.last_updated", lambda: moment)
+
+    content = html.unescape(client.get(in_language("review", "lang=fr")).content.decode())
+    source = re.search(r'<p class="review-source">(.*?)</p>', content, re.S).group(1)
+
+    assert "à la date du 14 novembre 2026 à 10:05" in " ".join(source.split())
+
+
+def test_dashboard_shows_the_total_cost_of_the_cooperatives_projects(client, demo_data):
+    french = client.get(in_language("funding:dashboard", "lang=fr")).content.decode()
+    arabic = client.get(in_language("funding:dashboard", "lang=ar")).content.decode()
+    associations = client.get(in_language("funding:dashboard", "lang=fr&holder_type=association"))
+
+    figures = re.search(r'<dl class="figures">.*?</dl>', french, re.S).group(0)
+    assert "<dt>Portés par des coopératives\u00a0: coût total</dt><dd>81,70 MDH</dd>" in figures
+    label = "مشاريع التعاونيات: التكلفة الإجمالية"
+    assert f"<dt>{label}</dt><dd>81,70 مليون درهم</dd>" in arabic
+    assert "coût total</dt><dd>0,00 MDH</dd>" in associations.content.decode()
+
+
+def test_demo_agreements_of_2025_are_all_signed_with_cooperatives(demo_data):
+    year_2025 = Project.objects.filter(year=2025)
+
+    assert year_2025.count() == 13
+    assert not year_2025.exclude(holder__holder_type=HolderType.COOPERATIVE).exists()

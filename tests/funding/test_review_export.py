@@ -29,14 +29,16 @@ def test_workbook_holds_the_published_figures_as_exact_numbers(client, demo_data
     response, workbook = download(client, "lang=fr")
 
     assert response["Content-Disposition"] == 'attachment; filename="bilan-indh-2019-2025.xlsx"'
+    # No comparison sheet: the previous period (2012–2018) has no project.
     assert workbook.sheetnames == [
         "Bilan",
-        "Comparaison",
         "Par secteur",
         "Par année",
         "Par commune",
         "Par programme",
     ]
+    first_cells = [str(row[0].value) for row in rows(workbook["Bilan"]) if row[0].value]
+    assert any(text.startswith("Données à jour au ") for text in first_cells)  # the last change of the data
     figures = {row[0].value: row[1] for row in rows(workbook["Bilan"]) if row[1].data_type == "n"}
     assert Decimal(str(figures["Coût total"].value)) == Decimal("89420000.00")
     assert figures["Coût total"].number_format == "#,##0.00"
