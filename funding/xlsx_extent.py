@@ -61,8 +61,8 @@ def worksheet_parts(archive, sheet_name):
             continue
         for key, value in sheet.attrib.items():
             if _local(key) == "id" and value in targets:
-                parts.append(_member(targets[value]))
-    found = [part for part in parts if part in names]
+                parts.extend(_members(targets[value]))
+    found = sorted({part for part in parts if part in names})
     return found or sorted(name for name in names if name.startswith("xl/worksheets/"))
 
 
@@ -70,13 +70,12 @@ def _local(name):
     return name.rpartition("}")[2].rpartition(":")[2]
 
 
-def _member(target):
-    # As python-calamine resolves it: relative to xl/, or absolute from the archive's root.
-    if target.startswith("/"):
-        return target[1:]
-    if target.startswith("xl/"):
-        return target
-    return posixpath.normpath("xl/" + target)
+def _members(target):
+    """The member a relationship's target names: as python-calamine joins it (relative to xl/,
+    or from the root when it starts with "/"), and normalised, should another version resolve "..".
+    Both are checked when present: a crafted archive may hold both names."""
+    joined = target[1:] if target.startswith("/") else target if target.startswith("xl/") else "xl/" + target
+    return joined, posixpath.normpath(joined)
 
 
 def check(open_part, *, max_rows, max_columns, max_cells):

@@ -49,8 +49,9 @@ def sheet_xml(rows, *, dimension=None, prefix="", declaration='<?xml version="1.
     )
 
 
-def workbook_file(sheet, *, encoding="utf-8"):
-    """A minimal .xlsx holding one worksheet "Projets" with the XML ``sheet``."""
+def workbook_file(sheet, *, encoding="utf-8", target="worksheets/sheet1.xml", decoy=None):
+    """A minimal .xlsx holding one worksheet "Projets" with the XML ``sheet``, at ``target``
+    (relative to xl/); ``decoy``, when given, is a harmless sheet at xl/worksheets/sheet1.xml."""
     parts = {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
@@ -73,14 +74,16 @@ def workbook_file(sheet, *, encoding="utf-8"):
         "xl/_rels/workbook.xml.rels": (
             '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
             'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-            'officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+            f'officeDocument/2006/relationships/worksheet" Target="{target}"/></Relationships>'
         ),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
             archive.writestr(name, text)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet.encode(encoding))
+        archive.writestr(f"xl/{target}", sheet.encode(encoding))
+        if decoy is not None:
+            archive.writestr("xl/worksheets/sheet1.xml", decoy)
     return buffer.getvalue()
 
 
@@ -150,7 +153,18 @@ def test_a_utf16_sheet_is_scanned_too():
     )
     with pytest.raises(workbook.WorkbookError) as error:
         workbook.read_table(data, table=workbook.PROJECTS)
-    assert "XFD1048576" in str(error.value) or "damaged" in str(error.value)
+    assert "XFD1048576" in str(error.value)
+
+
+def test_the_sheet_checked_is_the_one_read_even_under_a_crafted_name():
+    # python-calamine joins "xl/" and the target as written; a harmless sheet under the
+    # normalised name must not stand in for it.
+    data = workbook_file(
+        HOSTILE["no dimension"], target="worksheets/../worksheets/sheet1.xml", decoy=sheet_xml(DATA_ROW)
+    )
+    with pytest.raises(workbook.WorkbookError) as error:
+        workbook.read_table(data, table=workbook.PROJECTS)
+    assert "XFD1048576" in str(error.value)
 
 
 def test_a_zipped_file_that_is_not_an_xlsx_is_refused():
