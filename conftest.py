@@ -35,7 +35,6 @@ def demo(django_db_setup, django_db_blocker):
 
     from django.core.management import call_command
     from django.db import transaction
-
     from django.test import TestCase
 
     with django_db_blocker.unblock(), transaction.atomic():

@@ -208,10 +208,8 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
 
 
 def _add_warnings(sheet, result):
-    for header in sheet.ignored:
-        result.warnings.append(
-            _('The column "%(column)s" is not part of the format: it was ignored.') % {"column": header}
-        )
+    if sheet.ignored:
+        result.warnings.append(workbook.ignored_columns_warning(sheet.ignored))
     if result.gaps and result.dry_run:
         result.warnings.append(
             ngettext(

@@ -30,8 +30,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
+from funding import xlsx_extent
 from indh_site.exports import FORMULA_TRIGGERS
 from indh_site.money import EXAMPLE_AMOUNT, format_number, join_items
 
@@ -46,6 +48,16 @@ HEADER_SEARCH_ROWS = 10
 MIN_HEADER_MATCHES = 3
 # A compressed .xlsx expands about ten times; far more than this is a zip bomb.
 UNCOMPRESSED_RATIO_LIMIT = 30
+# The extent of a worksheet, checked before python-calamine builds its grid (one slot per
+# cell from A1 to the last one, 32 bytes each): rows up to IMPORT_MAX_ROWS plus room for
+# titles, blank lines and totals; the 256 columns of Excel 97, ten times what the projects
+# workbook needs; and in all no more cells than the full height times FULL_HEIGHT_COLUMNS,
+# a grid of about 200 MB at 200,000 rows.
+EXTRA_SHEET_ROWS = 1000
+MAX_SHEET_COLUMNS = 256
+FULL_HEIGHT_COLUMNS = 32
+# Unknown header cells named one by one in the warning; the rest are counted.
+LISTED_IGNORED_COLUMNS = 10
 
 
 # --- Text normalisation --------------------------------------------------------------
@@ -343,9 +355,17 @@ class RowError:
     message: str
 
     def __str__(self):
+        """The error as one line (the command line's output, the admin's messages), in the
+        active language."""
         if self.row is None:
             return self.message
-        return f'row {self.row}, column "{self.column}": {self.message}'
+        if not self.column:
+            return _("row %(row)s: %(message)s") % {"row": self.row, "message": self.message}
+        return _('row %(row)s, column "%(column)s": %(message)s') % {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 class WorkbookError(Exception):
@@ -687,7 +707,8 @@ def _read_head(path):
 
 def _workbook_rows(data, table, meanwhile):
     stream = data if isinstance(data, str) else io.BytesIO(data)
-    if zipfile.is_zipfile(stream):
+    zipped = zipfile.is_zipfile(stream)
+    if zipped:
         _check_expanded_size(stream)
     with _calamine_errors():
         if isinstance(data, str):
@@ -699,6 +720,9 @@ def _workbook_rows(data, table, meanwhile):
         if not names:
             raise WorkbookError(_("The workbook is empty: it has no worksheet."))
         name = next((name for name in names if _is_named_sheet(name, table)), names[0])
+    if zipped:
+        _check_extent(stream, name)
+    with _calamine_errors():
         if meanwhile is None:
             return name, _CalamineRows(book.get_sheet_by_name(name))
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
@@ -741,12 +765,54 @@ def _check_expanded_size(stream):
     try:
         with zipfile.ZipFile(stream) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
+            # Only .xlsx (and .xlsm) are read: other zipped formats python-calamine opens
+            # (.ods, .xlsb) would reach its grid without the extent check below.
+            xlsx = "xl/workbook.xml" in archive.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
         raise WorkbookError(_unreadable()) from exc
+    if not xlsx:
+        raise WorkbookError(_unreadable())
     if expanded > limit:
         raise WorkbookError(
             _("This file expands to far more data than a workbook of its size can hold: refused.")
         )
+
+
+def _check_extent(stream, sheet_name):
+    """Refuse a worksheet that reaches too far, before python-calamine builds its grid."""
+    max_rows = settings.IMPORT_MAX_ROWS + EXTRA_SHEET_ROWS
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            for part in xlsx_extent.worksheet_parts(archive, sheet_name):
+                xlsx_extent.check(
+                    functools.partial(archive.open, part),
+                    max_rows=max_rows,
+                    max_columns=MAX_SHEET_COLUMNS,
+                    max_cells=max_rows * FULL_HEIGHT_COLUMNS,
+                )
+    except (zipfile.BadZipFile, OSError, xlsx_extent.Unreadable) as exc:
+        raise WorkbookError(_unreadable()) from exc
+    except xlsx_extent.TooLarge as exc:
+        raise WorkbookError(
+            _(
+                'Worksheet "%(sheet)s" is too large to import: it reaches cell %(cell)s. A worksheet to '
+                "import may have at most %(rows)s rows, %(columns)s columns and %(cells)s cells from A1 "
+                "to its last cell. Delete the rows and columns beyond the table (or copy the table alone "
+                "into a new workbook), then import it again."
+            )
+            % {
+                "sheet": sheet_name,
+                "cell": exc.cell,
+                "rows": grouped(max_rows),
+                "columns": MAX_SHEET_COLUMNS,
+                "cells": grouped(max_rows * FULL_HEIGHT_COLUMNS),
+            }
+        ) from None
+
+
+def grouped(number):
+    """12 345 678 with no-break spaces, the way the spec writes numbers in every language."""
+    return f"{number:,}".replace(",", "\u00a0")
 
 
 class _CalamineRows:
@@ -788,10 +854,44 @@ def _csv_table(data, table):
         except NoHeaderError as exc:
             no_header = no_header or exc
         except csv.Error as exc:  # quotes that only make sense with another separator
-            unreadable = unreadable or WorkbookError(
-                _("This CSV file cannot be read: %(error)s") % {"error": exc}
-            )
+            unreadable = unreadable or WorkbookError(_csv_problem(exc, rows.line_num))
     raise unreadable or no_header
+
+
+def _csv_problem(error, line):
+    """What the csv module's (English) error means for the official."""
+    # The csv module says so only in words: "field larger than field limit (131072)".
+    if "field limit" in str(error):
+        return _(
+            "Line %(line)s of this CSV file holds a cell longer than %(limit)s characters, far more than "
+            "any column of the format needs: a quote is probably missing or misplaced. Correct the "
+            "file, or save it from Excel as .xlsx, and try again."
+        ) % {"line": grouped(line), "limit": grouped(csv.field_size_limit())}
+    return _(
+        "This CSV file cannot be read near line %(line)s: its quotes or separators do not match. "
+        "Save it again from Excel (as .xlsx or CSV) and try again."
+    ) % {"line": grouped(line)}
+
+
+def ignored_columns_warning(headers):
+    """One warning for the header cells that name no column (None when there are none): a
+    file may have thousands of them, and the official needs their number and a few names."""
+    if len(headers) == 1:
+        return _('The column "%(column)s" is not part of the format: it was ignored.') % {
+            "column": headers[0]
+        }
+    if not headers:
+        return None
+    # Each name isolated: an Arabic header in a French sentence and the reverse keep their order.
+    names = pgettext("list separator", ", ").join(
+        f"\u2068{name}\u2069" for name in headers[:LISTED_IGNORED_COLUMNS]
+    )
+    if len(headers) > LISTED_IGNORED_COLUMNS:
+        names += "…"
+    return _("Columns that are not part of the format were ignored (%(count)s in all): %(names)s") % {
+        "count": grouped(len(headers)),
+        "names": names,
+    }
 
 
 def read_rows(rows, *, table, sheet_name=""):

@@ -17,7 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import translation
 from openpyxl import Workbook
 
 from cooperatives.models import Holder
@@ -194,8 +196,9 @@ def test_a_connection_dropped_mid_import_saves_nothing_and_fails(tmp_path):
     wait_until_rolled_back()
     assert code not in (0, None), out
     assert snapshot() == before
-    # The official is told, in the command's own words, that nothing was saved.
-    assert "Nothing was saved" in err, err[-3000:]
+    # The official is told, in the command's own words and the site's language, that nothing was saved.
+    with translation.override(settings.LANGUAGE_CODE):
+        assert translation.gettext("Nothing was saved.") in err, err[-3000:]
 
 
 def run_together(*paths):

@@ -117,7 +117,7 @@ def test_every_public_page_and_the_api_say_when_the_data_last_changed(
 ):
     project = changed(django_capture_on_commit_callbacks)
     moment = DataChange.objects.get().changed_at
-    shown = timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")  # Africa/Casablanca
+    shown = timezone.localtime(moment).strftime("%d/%m/%Y\u00a0%H:%M")  # Africa/Casablanca
     pages = [
         public("funding:dashboard", "ar"),
         public("cooperatives:holder-list", "fr"),

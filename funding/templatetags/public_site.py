@@ -62,7 +62,8 @@ def last_updated():
     local = timezone.localtime(changed, timezone.get_default_timezone())
     return {
         "changed": local,
-        "text": local.strftime("%d/%m/%Y %H:%M"),
+        # A no-break space: a plain one lets a right-to-left line put the time before the date.
+        "text": local.strftime("%d/%m/%Y\u00a0%H:%M"),
         "iso": local.isoformat(timespec="seconds"),
     }
 

@@ -178,7 +178,7 @@ def test_a_problem_found_at_confirmation_refuses_the_import(client, official):
     done = confirm(client, preview)
     assert done.redirect_chain[-1][0].endswith(reverse(IMPORT))
     messages = [str(message) for message in done.context["messages"]]
-    assert any("row 2" in message and "Porteur du projet" in message for message in messages)
+    assert any("ligne 2" in message and "Porteur du projet" in message for message in messages)
     assert (Project.objects.count(), ImportBatch.objects.count()) == (0, 0)
 
 

@@ -525,8 +525,9 @@ def test_the_command_lists_every_error_and_exits_1_saving_nothing(tmp_path):
         call_command("import_projects", str(path), stdout=io.StringIO(), stderr=err)
     assert exit_.value.code == 1
     lines = err.getvalue().splitlines()
-    assert lines[0].startswith('row 2, column "Secteur": ')
-    assert lines[1].startswith('row 3, column "Année": ')
+    # In the site's language (French), words and all.
+    assert lines[0].startswith("ligne 2, colonne « Secteur » : ")
+    assert lines[1].startswith("ligne 3, colonne « Année » : ")
     assert Project.objects.count() == 0
 
 

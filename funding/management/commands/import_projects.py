@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from funding import services
 
@@ -27,28 +29,34 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, user, **options):
         path = Path(file)
+        # Messages in the site's language (LANGUAGE_CODE); the counts line stays as scripts read it.
         if not path.is_file():
-            raise CommandError(f"No such file: {file}")
+            raise CommandError(_("No such file: %(file)s") % {"file": file})
         author = None
         if user:
             try:
                 author = get_user_model().objects.get(username=user)
             except get_user_model().DoesNotExist:
-                raise CommandError(f"No user named {user!r}") from None
+                raise CommandError(_("No user named %(user)s") % {"user": user}) from None
         result = services.import_workbook(file=path, file_name=path.name, user=author, dry_run=dry_run)
         if not result.ok:
             for error in result.errors:
                 self.stderr.write(str(error))
             if result.unlisted_errors:
-                self.stderr.write(f"... and {result.unlisted_errors} more errors")
-            self.stderr.write("Nothing was saved.")
+                self.stderr.write(
+                    ngettext(
+                        "… and %(count)s more error.", "… and %(count)s more errors.", result.unlisted_errors
+                    )
+                    % {"count": result.unlisted_errors}
+                )
+            self.stderr.write(_("Nothing was saved."))
             sys.exit(1)
         for warning in result.warnings:
-            self.stderr.write(f"warning: {warning}")
+            self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         self.stdout.write(result.summary())
         if options["verbosity"] >= 2:
             self.stdout.write(
                 ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
             )
         if dry_run:
-            self.stdout.write("Dry run: nothing was saved.")
+            self.stdout.write(_("Dry run: nothing was saved."))
