@@ -298,3 +298,25 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ApiRequestCount(models.Model):
+    """Requests one client address made to the open-data API in one minute (funding/ratelimit.py).
+
+    Without Redis the count lives here, so every worker process of every app server adds to the same
+    row; past minutes are deleted as new ones start.
+    """
+
+    client_address = models.CharField(max_length=100)
+    minute = models.BigIntegerField(help_text="minutes since 1970-01-01 UTC")
+    requests = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # The rate limit's upsert (INSERT … ON CONFLICT (minute, client_address)); with the minute
+            # first, it also serves the purge of past minutes (DELETE … WHERE minute < %s).
+            models.UniqueConstraint(fields=["minute", "client_address"], name="api_request_count_per_minute"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_address} @ {self.minute}: {self.requests}"

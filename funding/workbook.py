@@ -32,7 +32,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from indh_site.exports import FORMULA_TRIGGERS
+from indh_site.exports import restore_text
 
 CENT = Decimal("0.01")
 # Decimal(14, 2) in the database.
@@ -503,10 +503,8 @@ def clean_text(value):
         value = int(value)
     elif isinstance(value, datetime.datetime | datetime.date):
         value = value.isoformat()
-    text = str(value).strip()
-    # Undo the quote an export put before text that would read as a formula.
-    if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS and len(text) > 1:
-        text = text[1:]
+    # An export's apostrophe is undone exactly (export then import changes no text); other text is stripped.
+    text = restore_text(str(value))
     return text or None
 
 
