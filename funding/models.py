@@ -290,6 +290,9 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # The same counts per province ({"<province id>": {"created": n, "updated": n, "unchanged": n}}):
+    # an official who sees only some of the batch's provinces is shown only theirs.
+    province_counts = models.JSONField(_("counts per province"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

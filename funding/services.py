@@ -45,6 +45,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # {"<province id>": {"created": n, "updated": n, "unchanged": n}}, kept on the ImportBatch
+    province_counts: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # workbook.RowError, the first MAX_LISTED_ERRORS
     error_count: int = 0
     warnings: list = field(default_factory=list)
@@ -159,6 +161,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
                     updated=result.updated,
                     unchanged=result.unchanged,
                     skipped=result.skipped,
+                    province_counts=result.province_counts,
                 )
                 importer.write(result.batch)
                 invalidate_summary_cache()
@@ -198,6 +201,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
         )
     if errors:
         result.created = result.updated = result.unchanged = 0
+        result.province_counts = {}
         result.batch = None
         if importer is not None:
             result.errors.sort(key=lambda error: (error.row or 0, importer.column_order(error.column)))
