@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Holder
 from funding import quality
-from funding.admin_import import ProjectImportExportMixin
+from funding.admin_import import ProjectImportExportMixin, batch_count_columns, batch_count_rows
 from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_dates import DateFormatHintMixin
@@ -361,7 +361,9 @@ TOUCHED_ROWS_LIMIT = 500
 class ImportBatchAdmin(admin.ModelAdmin):
     """Read-only record of every import; its page lists the rows the import created, changed or deleted."""
 
-    list_display = ["created_at", "kind", "file_name", "user", "created", "updated", "unchanged", "skipped"]
+    # The counts follow, as the account may read them (get_list_display, the page's template).
+    list_display = ["created_at", "kind", "file_name", "user"]
+    fields = ["kind", "file_name", "user"]
     list_filter = ["kind"]
     list_select_related = ["user"]
     search_fields = ["file_name", "user__username"]
@@ -387,11 +389,21 @@ class ImportBatchAdmin(admin.ModelAdmin):
             visible |= Q(pk__in=touched.values("import_batch_id"))
         return queryset.filter(visible)
 
+    def get_list_display(self, request):
+        return [*self.list_display, *batch_count_columns(request.user)]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         batch = self.get_object(request, unquote(object_id))
         if batch is not None:
             rows, total = touched_rows(batch, request.user)
-            extra_context = {**(extra_context or {}), "touched_rows": rows, "touched_more": total - len(rows)}
+            counts = batch_count_rows(batch, request.user)
+            extra_context = {
+                **(extra_context or {}),
+                "touched_rows": rows,
+                "touched_more": total - len(rows),
+                "batch_counts": counts,
+                "counts_partial": any(value is None for _label, value in counts),
+            }
         return super().change_view(request, object_id, form_url, extra_context)
 
 

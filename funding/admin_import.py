@@ -25,8 +25,10 @@ from import_export.forms import ExportForm, ImportForm
 
 from cooperatives.resources import HolderResource, HoldersCSV, HoldersXLSX
 from funding import services, workbook
+from funding.models import ImportBatch
 from funding.resources import ProjectResource, WorkbookCSV, WorkbookXLSX
 from indh_site.money import isolate
+from indh_site.scoping import ALL, provinces_for
 
 logger = logging.getLogger(__name__)
 
@@ -261,3 +263,45 @@ class HolderImportExportMixin(WorkbookImportExportMixin):
     export_function = staticmethod(services.export_holders)
     template_function = staticmethod(services.holders_template)
     file_prefix = "holders"
+
+
+# --- an import batch's counts -------------------------------------------------------------------
+BATCH_COUNTS = ("created", "updated", "unchanged", "skipped")
+
+
+def batch_counts(batch, user):
+    """The counts of ``batch`` that ``user`` may read, by name (None: not shown).
+
+    An account of every province, and whoever ran the import, read the whole file's counts. Any
+    other official reads the sum over their own provinces, so that an import touching another
+    province says nothing of it; skipped lines (blank, totals) belong to no province and are not
+    shown to them, nor anything of an import saved before counts were kept per province.
+    """
+    if provinces_for(user) is ALL or (batch.user_id is not None and batch.user_id == user.pk):
+        return {name: getattr(batch, name) for name in BATCH_COUNTS}
+    counts = dict.fromkeys(BATCH_COUNTS)
+    if batch.province_counts:
+        for name in BATCH_COUNTS[:3]:
+            counts[name] = sum(
+                batch.province_counts.get(str(province), {}).get(name, 0) for province in provinces_for(user)
+            )
+    return counts
+
+
+def batch_count_columns(user):
+    """The import batches list's count columns, as ``user`` may read them."""
+
+    def column(name):
+        def value(batch):
+            return batch_counts(batch, user)[name]
+
+        value.short_description = ImportBatch._meta.get_field(name).verbose_name
+        return value
+
+    return [column(name) for name in BATCH_COUNTS]
+
+
+def batch_count_rows(batch, user):
+    """(label, value) of each count ``user`` may read, for the batch's page."""
+    counts = batch_counts(batch, user)
+    return [(ImportBatch._meta.get_field(name).verbose_name, counts[name]) for name in BATCH_COUNTS]

@@ -22,13 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from funding import charts, giving360, queries, register
 from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
-from indh_site.exports import neutralise_formula
+from indh_site.exports import cell_text
 from indh_site.public_cache import cached_public_answer, conditional_public_answer
 
 DEFAULT_PAGE_SIZE = 50
@@ -130,7 +129,7 @@ def _text(value):
         return ""
     if isinstance(value, Decimal | datetime.date):
         return jsonable(value)
-    return neutralise_formula(value) if isinstance(value, str) else value
+    return cell_text(value)
 
 
 # --- /api/v1/summary --------------------------------------------------------------------------
@@ -343,7 +342,4 @@ def _cell(sheet, value):
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         return cell
-    if isinstance(value, str):
-        # Control characters (a pasted name may carry some) are not allowed in a workbook at all.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return neutralise_formula(value)
+    return cell_text(value, xlsx=True)

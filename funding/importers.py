@@ -39,11 +39,16 @@ DEFAULT_PROGRAMME = "P3"
 # enough to fix the sheet, the rest are counted.
 MAX_LISTED_ERRORS = 1000
 PREVIEW_ROWS = 20
+PROVINCE_COUNTS = ("created", "updated", "unchanged")
 # New projects sent to the writer thread at a time: each batch costs a few statements (about
 # 15 ms with their round trips), so 2,000 made the writer 1.5 s slower for 10⁵ rows than 10,000;
 # a smaller batch starts sooner and leaves less to write once the last row is checked.
 STREAM_BATCH = 5000
-OUTSIDE_COMMUNE = gettext_lazy("This commune is outside the provinces your account works on.")
+# The one message of a row outside the account's provinces, whatever put it there (its commune, a
+# project code or a registration number of another province): it says nothing of that province.
+OUTSIDE_SCOPE = gettext_lazy(
+    "This row concerns a province your account does not work on: it cannot be imported from your account."
+)
 
 PROJECT_FIELDS = (
     "title",
@@ -120,10 +125,12 @@ class References:
             (sector.pk, (sector.code, sector.name_fr, sector.name_ar, sector.name_en), sector.label)
             for sector in Sector.objects.all()
         )
+        communes = list(Commune.objects.all())
         self.communes = workbook.Choices(
             (commune.pk, (commune.code, commune.name_fr, commune.name_ar, commune.name_en), commune.label)
-            for commune in Commune.objects.all()
+            for commune in communes
         )
+        self.province_of_commune = {commune.pk: commune.province_id for commune in communes}
         programmes = list(Programme.objects.all())
         self.programmes = workbook.Choices(
             (
@@ -317,6 +324,7 @@ class Importer:
         self.references = References()
         self.columns = [column.key for column in sheet.table.columns]
         self.now = timezone.now()  # created_at and updated_at of every row written
+        self.outside = set()  # communes outside the account's provinces, once plan() starts
 
     @staticmethod
     def can_stream():
@@ -332,14 +340,23 @@ class Importer:
         if len(self.result.preview) < PREVIEW_ROWS:
             self.result.preview.append((row, identifier, title, action))
 
-    def check_scope(self, rows, commune_of, key, shown, message):
-        """Rows of a province the account is not assigned to are refused (the command line has no account)."""
+    def count(self, action, commune_id):
+        """Count a planned row ("new", "update" or "unchanged") in the totals and in its province's."""
+        name = {"new": "created", "update": "updated", "unchanged": "unchanged"}[action]
+        setattr(self.result, name, getattr(self.result, name) + 1)
+        province = str(self.references.province_of_commune.get(commune_id))
+        counts = self.result.province_counts.setdefault(province, dict.fromkeys(PROVINCE_COUNTS, 0))
+        counts[name] += 1
+
+    def outside_communes(self):
+        """The communes outside the account's provinces (none for the command line, which has no account)."""
         if self.user is None:
-            return
-        outside = out_of_scope_communes(self.user, {commune_of(row) for row in rows})
-        for row in rows:
-            if commune_of(row) in outside:
-                self.errors.add(row.row, self.sheet.header(key), shown(row), message)
+            return set()
+        return out_of_scope_communes(self.user, set(self.references.communes.values()))
+
+    def refuse_outside(self, row, key, shown):
+        """A row outside the account's provinces: its one error, and nothing else is said of it."""
+        self.errors.add(row.row, self.sheet.header(key), shown, OUTSIDE_SCOPE)
 
 
 class StoredRows:
@@ -442,43 +459,36 @@ class ProjectImport(Importer):
             self.existing = self.stored.projects
         else:
             self.existing = _existing_projects(row_count, codes)
-        self.outside = set()
-        if self.user is not None:
-            self.outside = out_of_scope_communes(self.user, set(self.references.communes.values()))
+        self.outside = self.outside_communes()
         self.holders = _HolderIndex(self, self.stored.holders)
         self.creates = []
         self.updates = []
 
     def _plan_row(self, row):
         project = self.existing.get(row.code)
+        # Out of scope, a row is not checked any further: its status, holder, amounts and partner
+        # lines would be compared with another province's project, and the messages would tell.
         if row.commune_id in self.outside:
-            shown = self.references.communes.label(row.commune_id)
-            self.errors.add(row.row, self.sheet.header("commune"), shown, OUTSIDE_COMMUNE)
+            self.refuse_outside(row, "commune", self.references.communes.label(row.commune_id))
+            return
         if project is not None and project.commune_id in self.outside:
-            self.errors.add(
-                row.row,
-                self.sheet.header("code"),
-                row.code,
-                _("This project belongs to a province your account does not work on."),
-            )
+            self.refuse_outside(row, "code", row.code)
+            return
         self._check_status(row, project)
         holder, holder_changed = self.holders.resolve(row, project)
         if holder is None:
             return
         if project is None:
             self.creates.append((row, holder))
-            self.result.created += 1
             action = "new"
         elif self._differs(row, holder, project):
             self.updates.append((row, holder, project))
-            self.result.updated += 1
             action = "update"
         elif holder_changed:
-            self.result.updated += 1
             action = "update"
         else:
-            self.result.unchanged += 1
             action = "unchanged"
+        self.count(action, row.commune_id)
         self.preview(row.row, row.code, row.title, action)
 
     def _end_plan(self):
@@ -781,10 +791,7 @@ class _HolderIndex:
                     record.first_row,
                     self.sheet.header("holder" if "holder" in self.importer.columns else "name"),
                     record.name,
-                    _(
-                        "This holder belongs to a province your account does not work on: "
-                        "it cannot be changed."
-                    ),
+                    OUTSIDE_SCOPE,
                 )
 
     def check_members(self, record, number, column, value):
@@ -792,6 +799,10 @@ class _HolderIndex:
         largest = max(record.members_women or 0, record.members_under_35 or 0)
         if largest <= value:
             return True
+        if record.commune_id in self.importer.outside:
+            # Another province's holder (the one its project already has): its counts are not told.
+            self.errors.add(number, self.sheet.header(column), value, OUTSIDE_SCOPE)
+            return False
         self.errors.add(
             number,
             self.sheet.header(column),
@@ -809,6 +820,15 @@ class _HolderIndex:
             )
         except CellError as exc:
             self.errors.add(row.row, self.sheet.header("holder"), row.holder_name, exc)
+            return None, False
+        if (
+            record is not None
+            and record.commune_id in self.importer.outside
+            and not (project is not None and record.id == project.holder_id)
+        ):
+            # Found by a registration number of another province's holder: the project's own holder
+            # may stay where it is based, but no other holder of that province is reachable.
+            self.importer.refuse_outside(row, "registration_number", row.registration_number)
             return None, False
         if record is not None and record.first_row is None:
             record.first_row = row.row
@@ -936,19 +956,20 @@ class HolderImport(Importer):
 
     def plan(self):
         communes = self.references.communes
-        self.check_scope(
-            self.rows,
-            lambda row: row.commune_id,
-            "commune",
-            lambda row: communes.label(row.commune_id),
-            OUTSIDE_COMMUNE,
-        )
+        self.outside = self.outside_communes()
         index = self.holders = _HolderIndex(self)
         for row in self.rows:
+            # Out of scope, a row is not compared with another province's holder (see ProjectImport).
+            if row.commune_id in self.outside:
+                self.refuse_outside(row, "commune", communes.label(row.commune_id))
+                continue
             try:
                 record = index.find(row.name, row.commune_id, row.registration_number)
             except CellError as exc:
                 self.errors.add(row.row, self.sheet.header("name"), row.name, exc)
+                continue
+            if record is not None and record.commune_id in self.outside:
+                self.refuse_outside(row, "registration_number", row.registration_number)
                 continue
             if record is not None and record.first_row is not None:
                 self.errors.add(
@@ -971,7 +992,6 @@ class HolderImport(Importer):
                     members_women=row.members_women,
                     members_under_35=row.members_under_35,
                 )
-                self.result.created += 1
                 action = "new"
             else:
                 before = record.values()
@@ -984,12 +1004,8 @@ class HolderImport(Importer):
                         setattr(record, name, value)
                 self._check_members(record, row)
                 record.changed = record.values() != before
-                if record.changed:
-                    self.result.updated += 1
-                    action = "update"
-                else:
-                    self.result.unchanged += 1
-                    action = "unchanged"
+                action = "update" if record.changed else "unchanged"
+            self.count(action, record.commune_id)
             self.preview(row.row, row.name, row.registration_number or "", action)
         index.check_changes_in_scope()
 

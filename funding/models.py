@@ -290,6 +290,9 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
+    # The same counts per province ({"<province id>": {"created": n, "updated": n, "unchanged": n}}):
+    # an official who sees only some of the batch's provinces is shown only theirs.
+    province_counts = models.JSONField(_("counts per province"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -317,3 +320,25 @@ class DataChange(models.Model):
 
     def __str__(self):
         return f"{self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ApiRequestCount(models.Model):
+    """Requests one client address made to the open-data API in one minute (funding/ratelimit.py).
+
+    Without Redis the count lives here, so every worker process of every app server adds to the same
+    row; past minutes are deleted as new ones start.
+    """
+
+    client_address = models.CharField(max_length=100)
+    minute = models.BigIntegerField(help_text="minutes since 1970-01-01 UTC")
+    requests = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # The rate limit's upsert (INSERT … ON CONFLICT (minute, client_address)); with the minute
+            # first, it also serves the purge of past minutes (DELETE … WHERE minute < %s).
+            models.UniqueConstraint(fields=["minute", "client_address"], name="api_request_count_per_minute"),
+        ]
+
+    def __str__(self):
+        return f"{self.client_address} @ {self.minute}: {self.requests}"

@@ -17,6 +17,7 @@ from import_export.results import Result, RowResult
 
 from funding import services, workbook
 from funding.workbook import PROJECTS
+from indh_site.exports import cell_text
 
 
 def sheet_dataset(sheet):
@@ -114,7 +115,7 @@ class WorkbookResource(resources.Resource):
         """The rows in the import format (French headers), for the library's export formats."""
         dataset = tablib.Dataset(headers=[column.fr for column in self.table.columns])
         for row in self.rows(queryset):
-            dataset.append(row)
+            dataset.append([cell_text(value) for value in row])
         return dataset
 
 

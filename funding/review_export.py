@@ -27,7 +27,7 @@ from funding.review import (
     title,
     today,
 )
-from indh_site.exports import neutralise_formula
+from indh_site.exports import cell_text
 
 AMOUNT_FORMAT = "#,##0.00"
 COUNT_FORMAT = "#,##0"
@@ -84,7 +84,7 @@ def _name(sheet, text):
 
 
 def _text(value):
-    return neutralise_formula(str(value)) if isinstance(value, str) else value
+    return cell_text(str(value), xlsx=True) if isinstance(value, str) else value
 
 
 def _header(sheet, labels):

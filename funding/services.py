@@ -10,7 +10,6 @@ import csv
 import datetime
 import io
 import logging
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -25,7 +24,7 @@ from funding.importers import Errors, HolderImport, ProjectImport, StoredRows
 from funding.models import ImportBatch, Programme
 from funding.queries import invalidate_summary_cache
 from funding.workbook import HOLDER_TYPE_NAMES, HOLDERS, PROJECTS, STATUS_NAMES
-from indh_site.exports import neutralise_formula
+from indh_site.exports import cell_text
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +45,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    # {"<province id>": {"created": n, "updated": n, "unchanged": n}}, kept on the ImportBatch
+    province_counts: dict = field(default_factory=dict)
     errors: list = field(default_factory=list)  # workbook.RowError, the first MAX_LISTED_ERRORS
     error_count: int = 0
     warnings: list = field(default_factory=list)
@@ -160,6 +161,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
                     updated=result.updated,
                     unchanged=result.unchanged,
                     skipped=result.skipped,
+                    province_counts=result.province_counts,
                 )
                 importer.write(result.batch)
                 invalidate_summary_cache()
@@ -199,6 +201,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
         )
     if errors:
         result.created = result.updated = result.unchanged = 0
+        result.province_counts = {}
         result.batch = None
         if importer is not None:
             result.errors.sort(key=lambda error: (error.row or 0, importer.column_order(error.column)))
@@ -369,13 +372,11 @@ def _write_csv(headers, rows):
     writer = csv.writer(buffer)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow(["" if value is None else neutralise_formula(value) for value in row])
+        writer.writerow(["" if value is None else cell_text(value) for value in row])
     # With a byte-order mark, Excel opens UTF-8 (Arabic names) correctly.
     return buffer.getvalue().encode("utf-8-sig")
 
 
-# Text that looks like Excel's own escape for a character (_x000D_) is escaped in turn.
-_OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 AMOUNT_FORMAT = "#,##0.00"
 DATE_FORMAT = "dd/mm/yyyy"
 
@@ -383,7 +384,6 @@ DATE_FORMAT = "dd/mm/yyyy"
 def _write_xlsx(table, headers, rows, *, lists=False):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
@@ -402,10 +402,7 @@ def _write_xlsx(table, headers, rows, *, lists=False):
         cells = []
         for value, number_format in zip(row, formats, strict=True):
             if isinstance(value, str):
-                # Control characters are not allowed in XML (the only change an export makes to a
-                # text); a carriage return is written as Excel writes it, or XML would read a newline.
-                value = _OOXML_ESCAPE.sub(r"_x005F_\1", ILLEGAL_CHARACTERS_RE.sub("", value))
-                value = neutralise_formula(value).replace("\r", "_x000D_")
+                value = cell_text(value, xlsx=True)
             elif isinstance(value, datetime.date):
                 number_format = DATE_FORMAT
             if number_format is None:

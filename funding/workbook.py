@@ -34,7 +34,7 @@ from django.utils.translation import pgettext
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from funding import xlsx_extent
-from indh_site.exports import FORMULA_TRIGGERS
+from indh_site.exports import restore_text
 from indh_site.money import EXAMPLE_AMOUNT, format_number, join_items
 
 CENT = Decimal("0.01")
@@ -525,10 +525,8 @@ def clean_text(value):
         value = int(value)
     elif isinstance(value, datetime.datetime | datetime.date):
         value = value.isoformat()
-    text = str(value).strip()
-    # Undo the quote an export put before text that would read as a formula.
-    if text[:1] == "'" and text[1:2] in FORMULA_TRIGGERS and len(text) > 1:
-        text = text[1:]
+    # An export's apostrophe is undone exactly (export then import changes no text); other text is stripped.
+    text = restore_text(str(value))
     return text or None
 
 

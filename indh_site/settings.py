@@ -56,7 +56,7 @@ MIDDLEWARE = [
     # Django's, plus ?lang= redirects and unkept redirects of unprefixed addresses (indh_site/language.py).
     "indh_site.language.LocaleMiddleware",
     # After LocaleMiddleware, so a 429 speaks the caller's language; before CSRF, auth and the views.
-    "indh_site.ratelimit.ApiRateLimitMiddleware",
+    "funding.ratelimit.ApiRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

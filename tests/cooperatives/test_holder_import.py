@@ -119,7 +119,8 @@ def test_an_account_cannot_change_a_holder_of_another_province(django_user_model
     user = django_user_model.objects.create_user("agent", password="x", is_staff=True)
     ProvinceAssignment.objects.create(user=user, province=Province.objects.get(code="KHN"))
     result = run(holders_xlsx([ROW]), user=user)
-    assert [(error.row, error.column) for error in result.errors] == [(2, "Nom du porteur")]
+    # The registration number is what reaches the other province's holder (tests/test_import_scope_leaks.py).
+    assert [(error.row, error.column) for error in result.errors] == [(2, "N° d'immatriculation")]
     assert Holder.objects.get().members_total == 10
 
 
