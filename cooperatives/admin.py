@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
 from funding.admin_import import HolderImportExportMixin
+from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.admin_history import AuditedHistoryAdmin
 from indh_site.scoping import ProvinceScopedAdminMixin, scope
 
@@ -13,7 +14,7 @@ admin.site.site_title = _("INDH Khénifra")
 admin.site.index_title = _("Holders, projects and funding")
 
 
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(QueryStringGuardMixin, admin.ModelAdmin):
     """Reference tables are small: list everything, search by code or any name."""
 
     list_display = ["code", "name_fr", "name_ar", "name_en"]
@@ -101,7 +102,7 @@ class SuperuserOnlyMixin:
 
 
 @admin.register(ProvinceAssignment)
-class ProvinceAssignmentAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
+class ProvinceAssignmentAdmin(SuperuserOnlyMixin, QueryStringGuardMixin, admin.ModelAdmin):
     list_display = ["user", "province"]
     list_filter = ["province"]
     list_select_related = ["user", "province"]
@@ -122,7 +123,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(UserAdmin):
+class StaffUserAdmin(QueryStringGuardMixin, UserAdmin):
     """Django's user admin, plus the provinces a staff account may see and change."""
 
     inlines = [ProvinceAssignmentInline]
