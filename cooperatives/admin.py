@@ -1,6 +1,8 @@
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
@@ -127,3 +129,17 @@ class StaffUserAdmin(QueryStringGuardMixin, UserAdmin):
     """Django's user admin, plus the provinces a staff account may see and change."""
 
     inlines = [ProvinceAssignmentInline]
+
+
+def _guard_registered(*models):
+    """Django's and django-axes' own admin pages refuse a NUL byte in their query string like ours do (their
+    list filters compare text with it: a PostgreSQL error)."""
+    for model in models:
+        if not admin.site.is_registered(model):
+            continue
+        model_admin = type(admin.site.get_model_admin(model))
+        admin.site.unregister(model)
+        admin.site.register(model, type(model_admin.__name__, (QueryStringGuardMixin, model_admin), {}))
+
+
+_guard_registered(Group, AccessAttempt, AccessLog, AccessFailureLog)
