@@ -16,6 +16,7 @@ from funding.admin_import import ProjectImportExportMixin, batch_count_columns, 
 from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_dates import DateFormatHintMixin
+from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
 from indh_site.money import format_mad
 from indh_site.paginators import EstimatedCountPaginator
@@ -23,7 +24,7 @@ from indh_site.roles import STATUS_REFUSED_MESSAGE, VALIDATE_PERMISSION, VALIDAT
 from indh_site.scoping import ALL, ProvinceScopedAdminMixin, provinces_for, scope
 
 
-class OrderedReferenceAdmin(admin.ModelAdmin):
+class OrderedReferenceAdmin(QueryStringGuardMixin, admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_ar", "name_en", "ordering"]
     list_editable = ["ordering"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
@@ -96,7 +97,8 @@ class ProjectAdminForm(forms.ModelForm):
     """A data-entry officer cannot approve, complete or cancel a project: that is a validator's decision.
 
     The choice list leaves those statuses out for them (except the one the project already has), and a
-    posted value is refused with a message that says who can do it.
+    posted value is refused with a message that says who can do it. The status "before" is always the
+    saved project's, also when the form is a revert filled in with an older version's values.
     """
 
     may_validate = True  # set per request by ProjectAdmin.get_form
@@ -107,11 +109,14 @@ class ProjectAdminForm(forms.ModelForm):
         field = self.fields.get("status")
         if field is not None and not self.may_validate:
             # Only the widget's list shrinks: the field still knows every status, so a hostile POST reaches
-            # clean_status and gets the explanation rather than a bare "not a valid choice".
+            # clean_status and gets the explanation rather than a bare "not a valid choice". A revert's
+            # older status stays in the list, shown as it was, so saving it explains the refusal instead
+            # of silently picking another status.
+            shown = {self.status_before, self.initial.get("status")}
             field.widget.choices = [
                 (value, label)
                 for value, label in field.choices
-                if value not in VALIDATED_STATUSES or value == self.status_before
+                if value not in VALIDATED_STATUSES or value in shown
             ]
 
     def clean_status(self):
@@ -208,19 +213,15 @@ class ProjectAdmin(
         return form
 
     # --- history: the project's own changes, then its partner lines' and disbursements' ------------
-    def history_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}), "line_records": self._line_records(unquote(object_id))}
-        return super().history_view(request, object_id, extra_context=extra_context)
+    def history_context(self, request, object_id):
+        return {"line_records": self._line_records(object_id)}
 
     def _line_records(self, project_id):
         records = []
         for model in (PartnerContribution, Disbursement):
-            try:
-                found = list(
-                    model.history.filter(project_id=project_id).select_related("history_user", "import_batch")
-                )
-            except (ValueError, TypeError):
-                return []
+            found = list(
+                model.history.filter(project_id=project_id).select_related("history_user", "import_batch")
+            )
             for record in found:
                 record.row_label = f"{model._meta.verbose_name}: {record.instance}"
             records.extend(found)
@@ -358,7 +359,7 @@ TOUCHED_ROWS_LIMIT = 500
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(QueryStringGuardMixin, admin.ModelAdmin):
     """Read-only record of every import; its page lists the rows the import created, changed or deleted."""
 
     # The counts follow, as the account may read them (get_list_display, the page's template).

@@ -129,29 +129,28 @@ class ProvinceScopedAdminMixin:
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        self._check_history_in_scope(request, object_id)
+        self._check_history_in_scope(request, object_id, version_id)
         return super().history_form_view(request, object_id, version_id, extra_context=extra_context)
 
-    def _check_history_in_scope(self, request, object_id):
+    def _check_history_in_scope(self, request, object_id, version_id=None):
         """The history of an object is readable when the object is, or — once deleted — when its last
-        recorded version was in the account's provinces."""
+        recorded version was in the account's provinces. An old version must lie in them too: reading it
+        would show another province's row, and reverting to it would move the object there."""
         if provinces_for(request.user) is ALL:
             return
-        if self.get_object(request, unquote(object_id)) is not None:
-            return
         history_model = self.model.history.model
+        this_object = {self.model._meta.pk.attname: unquote(object_id)}
         try:
-            latest = (
-                history_model.objects.filter(**{self.model._meta.pk.attname: unquote(object_id)})
-                .order_by("-history_date", "-history_id")
-                .first()
-            )
+            if self.get_object(request, unquote(object_id)) is not None:
+                latest = None
+            else:
+                records = history_model.objects.filter(**this_object)
+                latest = records.order_by("-history_date", "-history_id").first()
+                if latest is None:
+                    raise Http404
+            for pk in {version_id, latest and latest.pk} - {None}:
+                version = history_model.objects.filter(pk=pk, **this_object)
+                if not scope(version, request.user, self.province_lookup).exists():
+                    raise Http404
         except (ValueError, ValidationError):
-            latest = None
-        if (
-            latest is None
-            or not scope(
-                history_model.objects.filter(pk=latest.pk), request.user, self.province_lookup
-            ).exists()
-        ):
-            raise Http404
+            raise Http404 from None
