@@ -24,6 +24,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from funding import charts, queries
+from funding.about import open_data_terms, settings_shown
 from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
@@ -178,8 +179,9 @@ def _summary_lines(data):
             yield {"breakdown": breakdown, **row}
 
 
-# The format may come from the Accept header: one kept answer per header value.
-@cached_public_answer(vary_on_headers=["Accept"])
+# The format may come from the Accept header, the about link names the host, the licence is a
+# setting: one kept answer per each.
+@cached_public_answer(vary_on_headers=["Accept", "Host"], vary_on=settings_shown)
 @_open_data
 def summary(request, filters, options, lang):
     """Totals and breakdowns of the matching projects (JSON, CSV or XLSX)."""
@@ -200,7 +202,7 @@ def summary(request, filters, options, lang):
             for name in SHEET_COLUMNS
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
-    return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(jsonable(data) | open_data_terms(request), json_dumps_params={"ensure_ascii": False})
 
 
 # --- /api/v1/projects -------------------------------------------------------------------------
@@ -244,6 +246,7 @@ def projects(request, filters, options, lang):
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
             "results": jsonable(list(queries.public_rows(page.object_list, lang=lang))),
+            **open_data_terms(request),
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -136,7 +136,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 # One catalogue per area of the application, so each area's translations can be
 # kept (and reviewed) on their own; Django merges them, the first listed winning.
-LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review")
+LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "about")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"
@@ -197,6 +197,13 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Open-data API (/api/…): requests per minute per client address; 0 turns the limit off (the default in
 # development and tests, where every request comes from 127.0.0.1).
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 0 if DEBUG else 120)
+# The open data's licence, named on the about page and in the API's answers.
+OPEN_DATA_LICENCE = {
+    "name": env_str("OPEN_DATA_LICENCE_NAME", "Creative Commons Attribution 4.0 International (CC BY 4.0)"),
+    "url": env_str("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+# The address readers write to about the data (the about page); empty: the page names the Division.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 if not DEBUG and not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way commitment for the whole domain; leave it to the operator.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]
