@@ -40,6 +40,9 @@ CREATE INDEX IF NOT EXISTS coop_holder_name_fold_trgm_idx
     ON cooperatives_holder USING gin (indh_fold(name) gin_trgm_ops);
 CREATE INDEX IF NOT EXISTS fund_proj_title_fold_trgm_idx
     ON funding_project USING gin (indh_fold(title) gin_trgm_ops);
+-- Statistics on the new expressions, so the planner sees how many rows a search matches.
+ANALYZE cooperatives_holder;
+ANALYZE funding_project;
 """
 
 POSTGRES_REVERSE = """

@@ -173,3 +173,12 @@ def test_on_postgresql_the_words_are_folded_once_and_titles_read_through_their_t
     # The folded words are a constant when the query is planned, which an index can serve.
     assert "'%valorisation%'::text" in plan
     assert "fund_proj_title_fold_trgm_idx" in plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indh_fold")
+def test_postgresql_folds_like_python():
+    texts = ["Coopérative AÏT-Ishaq", "M’Rirt", "Œuvre d'art", "الأَمَل تعاونية مولى إسحاق آيت", "تـعـاونـيـة"]
+    with connection.cursor() as cursor:
+        for text in texts:
+            cursor.execute("SELECT indh_fold(%s)", [text])
+            assert cursor.fetchone()[0] == fold(text), text
