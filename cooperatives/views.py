@@ -94,6 +94,7 @@ def holder_list(request):
     if not filterset.is_valid():
         return render(request, "cooperatives/holder_list.html", context, status=400)
     filtered = any(value for value in filterset.form.cleaned_data.values())
+    search = (filterset.form.cleaned_data.get("q") or "").strip()
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     if not filtered:
         # Every supported holder: the dashboard's "Holders" figure, already summed (and cached),
@@ -109,6 +110,9 @@ def holder_list(request):
             else None,
             "next_href": with_params(request.GET, page=page.next_page_number()) if page.has_next() else None,
             "filtered": filtered,
+            # An empty result names the words searched and offers the same filters without them.
+            "search": search,
+            "clear_search_href": with_params(request.GET, q=None) if search else None,
         }
     )
     return render(request, "cooperatives/holder_list.html", context)

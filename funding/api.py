@@ -24,6 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from funding import charts, giving360, queries, register
+from funding.about import open_data_terms, settings_shown
 from funding.filters import ProjectFilter
 from funding.models import Project
 from funding.views import requested_language
@@ -188,8 +189,9 @@ def last_updated():
     return timezone.localtime(changed, timezone.get_default_timezone()).isoformat(timespec="seconds")
 
 
-# The format may come from the Accept header: one kept answer per header value (and language).
-@cached_public_answer(vary_on_headers=["Accept"])
+# The format may come from the Accept header, the about link names the host, the licence is a
+# setting: one kept answer per each (and per language).
+@cached_public_answer(vary_on_headers=["Accept", "Host"], vary_on=settings_shown)
 @_open_data
 def summary(request, filters, options, lang):
     """Totals and breakdowns of the matching projects (JSON, CSV or XLSX)."""
@@ -211,7 +213,8 @@ def summary(request, filters, options, lang):
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
     return JsonResponse(
-        {"last_updated": last_updated(), **jsonable(data)}, json_dumps_params={"ensure_ascii": False}
+        {"last_updated": last_updated(), **jsonable(data), **open_data_terms(request)},
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -293,6 +296,7 @@ def projects(request, filters, options, lang):
             "next": page_url(page.next_page_number()) if page.has_next() else None,
             "previous": page_url(page.previous_page_number()) if page.has_previous() else None,
             "results": jsonable(list(queries.public_rows(page.object_list, lang=lang))),
+            **open_data_terms(request),
         },
         json_dumps_params={"ensure_ascii": False},
     )

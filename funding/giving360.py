@@ -131,7 +131,7 @@ def package_header(request):
         "issued": now,
         "modified": now,
         "publisher": {"name": _("Division de l'Action Sociale, INDH")},
-        "license": settings.OPEN_DATA_LICENCE_URL,
+        "license": settings.OPEN_DATA_LICENCE["url"],
         "accessURL": request.build_absolute_uri(request.get_full_path()),
     }
 

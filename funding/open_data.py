@@ -79,6 +79,15 @@ PROJECT_FIELDS = (
 
 SUMMARY_FIELDS = (
     Field("last_updated", _("Last updated"), _("When the data last changed."), DATETIME),
+    Field(
+        "licence", _("Licence"), _("The licence of the data: its name and the address of its text."), OBJECT
+    ),
+    Field(
+        "about",
+        _("About these data"),
+        _("The page that says what the figures mean and how to cite them."),
+        TEXT,
+    ),
     Field("filters", _("Filters"), _("The filters applied, as given in the address."), OBJECT),
     Field(
         "totals.projects",
@@ -175,6 +184,6 @@ def open_data_page(request):
         "summary_fields": SUMMARY_FIELDS,
         "giving360_fields": GIVING360_FIELDS,
         "examples": examples,
-        "licence_url": settings.OPEN_DATA_LICENCE_URL,
+        "licence_url": settings.OPEN_DATA_LICENCE["url"],
     }
     return render(request, "funding/open_data.html", context)

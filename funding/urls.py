@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from funding import open_data, register, views
+from funding import about, open_data, register, views
 
 app_name = "funding"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("projects/", register.project_list, name="project-list"),
     path("projects/<str:code>/", register.project_detail, name="project-detail"),
     path("open-data/", open_data.open_data_page, name="open-data"),
+    path("about/", about.about_page, name="about"),
 ]

@@ -145,7 +145,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 # One catalogue per area of the application, so each area's translations can be
 # kept (and reviewed) on their own; Django merges them, the first listed winning.
-LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "register")
+LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "register", "about")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 USE_I18N = True
 # Dates day first in every language (15/03/2025), input and display: indh_site/formats/<language>/.
@@ -210,7 +210,13 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 0 if DEBUG else 120)
 # 360Giving: the publisher's prefix of every grant and recipient identifier in /api/v1/360giving.json.
 THREESIXTYGIVING_PREFIX = env_str("THREESIXTYGIVING_PREFIX", "360G-INDH-KHN")
-OPEN_DATA_LICENCE_URL = env_str("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/")
+# The open data's licence, named on the about page and in the API's answers.
+OPEN_DATA_LICENCE = {
+    "name": env_str("OPEN_DATA_LICENCE_NAME", "Creative Commons Attribution 4.0 International (CC BY 4.0)"),
+    "url": env_str("OPEN_DATA_LICENCE_URL", "https://creativecommons.org/licenses/by/4.0/"),
+}
+# The address readers write to about the data (the about page); empty: the page names the Division.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL", "")
 if not DEBUG and not SECURE_HSTS_PRELOAD:
     # Preloading is a one-way commitment for the whole domain; leave it to the operator.
     SILENCED_SYSTEM_CHECKS = ["security.W021"]

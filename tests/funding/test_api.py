@@ -117,6 +117,8 @@ class TestOnTheDemoData:
             "by_commune",
             "by_programme",
             "by_status",
+            "licence",
+            "about",
         ]
         assert set(data["by_sector"][0]) == {
             "code",
