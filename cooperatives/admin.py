@@ -1,14 +1,11 @@
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, Region, Sector
 from funding.admin_import import HolderImportExportMixin
 from indh_site.admin_dates import DateFormatHintMixin
-from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.admin_history import AuditedHistoryAdmin
 from indh_site.scoping import ProvinceScopedAdminMixin, scope
 
@@ -17,7 +14,7 @@ admin.site.site_title = _("INDH Khénifra")
 admin.site.index_title = _("Holders, projects and funding")
 
 
-class ReferenceAdmin(QueryStringGuardMixin, admin.ModelAdmin):
+class ReferenceAdmin(admin.ModelAdmin):
     """Reference tables are small: list everything, search by code or any name."""
 
     list_display = ["code", "name_fr", "name_ar", "name_en"]
@@ -112,7 +109,7 @@ class SuperuserOnlyMixin:
 
 
 @admin.register(ProvinceAssignment)
-class ProvinceAssignmentAdmin(SuperuserOnlyMixin, QueryStringGuardMixin, admin.ModelAdmin):
+class ProvinceAssignmentAdmin(SuperuserOnlyMixin, admin.ModelAdmin):
     list_display = ["user", "province"]
     list_filter = ["province"]
     list_select_related = ["user", "province"]
@@ -133,21 +130,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class StaffUserAdmin(QueryStringGuardMixin, DateFormatHintMixin, UserAdmin):
+class StaffUserAdmin(DateFormatHintMixin, UserAdmin):
     """Django's user admin, plus the provinces a staff account may see and change."""
 
     inlines = [ProvinceAssignmentInline]
-
-
-def _guard_registered(*models):
-    """Django's and django-axes' own admin pages refuse a NUL byte in their query string like ours do (their
-    list filters compare text with it: a PostgreSQL error)."""
-    for model in models:
-        if not admin.site.is_registered(model):
-            continue
-        model_admin = type(admin.site.get_model_admin(model))
-        admin.site.unregister(model)
-        admin.site.register(model, type(model_admin.__name__, (QueryStringGuardMixin, model_admin), {}))
-
-
-_guard_registered(Group, AccessAttempt, AccessLog, AccessFailureLog)

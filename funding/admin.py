@@ -16,7 +16,6 @@ from funding.admin_import import ProjectImportExportMixin, batch_count_columns, 
 from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_dates import DateFormatHintMixin
-from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
 from indh_site.money import format_mad
 from indh_site.paginators import EstimatedCountPaginator
@@ -24,7 +23,7 @@ from indh_site.roles import STATUS_REFUSED_MESSAGE, VALIDATE_PERMISSION, VALIDAT
 from indh_site.scoping import ALL, ProvinceScopedAdminMixin, provinces_for, scope
 
 
-class OrderedReferenceAdmin(QueryStringGuardMixin, admin.ModelAdmin):
+class OrderedReferenceAdmin(admin.ModelAdmin):
     list_display = ["code", "name_fr", "name_ar", "name_en", "ordering"]
     list_editable = ["ordering"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
@@ -359,7 +358,7 @@ TOUCHED_ROWS_LIMIT = 500
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(QueryStringGuardMixin, admin.ModelAdmin):
+class ImportBatchAdmin(admin.ModelAdmin):
     """Read-only record of every import; its page lists the rows the import created, changed or deleted."""
 
     # The counts follow, as the account may read them (get_list_display, the page's template).

@@ -22,7 +22,6 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.money import format_mad
 
 # Bookkeeping columns every save touches: listing them would bury the real change.
@@ -90,7 +89,7 @@ def annotate_records(records):
     return records
 
 
-class AuditedHistoryAdmin(QueryStringGuardMixin, SimpleHistoryAdmin):
+class AuditedHistoryAdmin(SimpleHistoryAdmin):
     """SimpleHistoryAdmin with readable changes, the author, and the import batch of every entry.
 
     An old version's page is a revert only for an account that may change the object, and the revert is

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "indh_site.language.LocaleMiddleware",
     # After LocaleMiddleware, so a 429 speaks the caller's language; before CSRF, auth and the views.
     "funding.ratelimit.ApiRateLimitMiddleware",
+    # A NUL byte in an admin address is a 400 (PostgreSQL cannot compare text with it).
+    "indh_site.admin_guard.AdminQueryStringGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

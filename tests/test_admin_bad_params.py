@@ -18,6 +18,10 @@ NUL_QUERIES = [
     ("admin:funding_project_changelist", "commune__province__id__exact=%00"),
     ("admin:funding_project_changelist", "q=%00"),
     ("admin:cooperatives_holder_changelist", "holder_type__exact=%00"),
+    # The admin's own pages beyond the model admins' views: data quality, import and export.
+    ("admin:funding_project_data_quality", "province=%00"),
+    ("admin:funding_project_import", "x=%00"),
+    ("admin:index", "q=%00"),
     ("admin:funding_importbatch_changelist", "kind__exact=%00"),
     ("admin:cooperatives_commune_changelist", "kind__exact=%00"),
     ("admin:funding_project_add", "status=%00"),
