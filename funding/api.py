@@ -26,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from funding import charts, queries
 from funding.filters import ProjectFilter
 from funding.models import Project
+from funding.territory import CENSUS_KEYS, CREDITS
 from funding.views import requested_language
 from indh_site.exports import neutralise_formula
 from indh_site.public_cache import cached_public_answer
@@ -132,7 +133,15 @@ def _text(value):
 
 # --- /api/v1/summary --------------------------------------------------------------------------
 
-BREAKDOWNS = ("by_sector", "by_year", "by_sector_year", "by_commune", "by_programme", "by_status")
+BREAKDOWNS = (
+    "by_sector",
+    "by_year",
+    "by_sector_year",
+    "by_commune",
+    "by_province",
+    "by_programme",
+    "by_status",
+)
 SUMMARY_COLUMNS = (
     "breakdown",
     "code",
@@ -146,6 +155,7 @@ SUMMARY_COLUMNS = (
     "partner_contribution",
     "holder_contribution",
     "jobs",
+    *CENSUS_KEYS,
 )
 
 
@@ -164,7 +174,8 @@ SHEET_COLUMNS = {
     "by_sector": ("code", "label", "projects", "cooperatives", "total_cost", "indh_contribution"),
     "by_year": ("year", "projects", "cooperatives", "total_cost", "indh_contribution"),
     "by_sector_year": ("code", "year", "projects", "total_cost", "indh_contribution"),
-    "by_commune": ("code", "label", "projects", "total_cost", "indh_contribution"),
+    "by_commune": ("code", "label", "projects", "total_cost", "indh_contribution", *CENSUS_KEYS),
+    "by_province": ("code", "label", "projects", "total_cost", "indh_contribution", *CENSUS_KEYS),
     "by_programme": ("code", "label", "projects", "total_cost", "indh_contribution"),
     "by_status": ("code", "label", "projects", "total_cost"),
 }
@@ -200,7 +211,9 @@ def summary(request, filters, options, lang):
             for name in SHEET_COLUMNS
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
-    return JsonResponse(jsonable(data), json_dumps_params={"ensure_ascii": False})
+    # Who the census figures and boundaries come from, as their licences ask.
+    answer = {**data, "meta": {"credits": CREDITS}}
+    return JsonResponse(jsonable(answer), json_dumps_params={"ensure_ascii": False})
 
 
 # --- /api/v1/projects -------------------------------------------------------------------------

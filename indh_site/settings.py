@@ -136,7 +136,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 # One catalogue per area of the application, so each area's translations can be
 # kept (and reviewed) on their own; Django merges them, the first listed winning.
-LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review")
+LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "territory")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 USE_I18N = True
 TIME_ZONE = "Africa/Casablanca"
