@@ -46,12 +46,17 @@ def per_inhabitant(amount, population):
     return (Decimal(amount) / Decimal(population)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _rate(value):
+    # As HCP publishes it ("30.5"): a string, so the API does not write it as an amount ("30.50").
+    return None if value is None else str(value)
+
+
 def _census(row, population, unemployment, illiteracy):
     return {
         "population": population,
         "indh_per_inhabitant": per_inhabitant(row["indh_contribution"], population),
-        "unemployment_rate": unemployment,
-        "illiteracy_rate": illiteracy,
+        "unemployment_rate": _rate(unemployment),
+        "illiteracy_rate": _rate(illiteracy),
     }
 
 
