@@ -198,15 +198,15 @@ def build_shapes():
             (centres if "(Centre)" in entry["libelle_fr"] else main)[code].append(ring)
     communes, by_province = {}, defaultdict(list)
     for code in set(main) | set(centres):
-        rings = [_project(ring) for ring in main[code]]
-        # A centre inside its commune's ring adds nothing to the shape; one beside it is drawn too.
-        extra = [
-            _project(ring)
-            for ring in centres[code]
-            if not any(_inside(_project(ring[:1])[0], outer) for outer in rings)
+        outers = [_project(ring) for ring in main[code]]
+        # A centre inside its commune's ring adds nothing to the shape; one set in a notch of the
+        # ring (sharing its edges) is merged in, the shared edges dissolved.
+        beside = [
+            ring for ring in centres[code] if not any(_inside(_project(ring[:1])[0], o) for o in outers)
         ]
-        communes[code] = path_data(rings + extra, COMMUNE_TOLERANCE)
-        by_province[province_of[code]].extend(main[code] or centres[code])
+        rings = _dissolve(main[code] + beside) if beside else main[code]
+        communes[code] = path_data([_project(ring) for ring in rings], COMMUNE_TOLERANCE)
+        by_province[province_of[code]].extend(main[code] + centres[code])
     provinces = {
         code: path_data([_project(ring) for ring in _dissolve(rings)], PROVINCE_TOLERANCE)
         for code, rings in by_province.items()
