@@ -90,8 +90,8 @@ def quantile_classes(values):
     return {value: 1 + bisect_left(ordered, value) * classes // count for value in set(ordered)}
 
 
-def _label(lang):
-    return Coalesce(NullIf(F(f"name_{lang}"), Value("")), F("name_fr"))
+def _label(lang, relation=""):
+    return Coalesce(NullIf(F(f"{relation}name_{lang}"), Value("")), F(f"{relation}name_fr"))
 
 
 def _scope(summary):
@@ -142,9 +142,13 @@ def territory_map(summary, params, *, lang):
     scope, province_code = _scope(summary)
     if scope == "communes":
         rows = {row["code"]: row for row in summary.get("by_commune", [])}
-        shapes = Commune.objects.filter(province__code=province_code).values(*SHAPE_FIELDS, name=_label(lang))
-        province = Province.objects.filter(code=province_code).values_list(_label(lang), flat=True).first()
-        title = _("The communes of %(province)s") % {"province": province or province_code}
+        shapes = list(
+            Commune.objects.filter(province__code=province_code).values(
+                *SHAPE_FIELDS, name=_label(lang), province_name=_label(lang, "province__")
+            )
+        )
+        province = shapes[0]["province_name"] if shapes else province_code
+        title = _("The communes of %(province)s") % {"province": province}
 
         def href(code):
             return with_params(params, commune=code)
