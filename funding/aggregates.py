@@ -38,6 +38,7 @@ from django.db import connection
 from django.utils import translation
 
 from cooperatives.models import Commune, Holder, HolderType, Province, Sector
+from funding import territory
 from funding.models import Programme, Project, ProjectStatus
 
 CELLS = "funding_aggregate_cell"
@@ -130,7 +131,7 @@ def compute_summary(filters, *, lang):
             distinct = _cube_distinct(filters)
         else:
             distinct = _presence_distinct(filters, years=[row["year"] for row in groups[BY_YEAR]])
-    return _assemble(groups, distinct, lang=lang)
+    return territory.with_census(_assemble(groups, distinct, lang=lang), lang=lang)
 
 
 def grain_for(columns, filters):

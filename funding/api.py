@@ -27,6 +27,7 @@ from funding import charts, giving360, queries, register
 from funding.about import open_data_terms, settings_shown
 from funding.filters import ProjectFilter
 from funding.models import Project
+from funding.territory import CENSUS_KEYS, CREDITS
 from funding.views import requested_language
 from indh_site.exports import cell_text
 from indh_site.public_cache import cached_public_answer, conditional_public_answer
@@ -135,7 +136,15 @@ def _text(value):
 
 # --- /api/v1/summary --------------------------------------------------------------------------
 
-BREAKDOWNS = ("by_sector", "by_year", "by_sector_year", "by_commune", "by_programme", "by_status")
+BREAKDOWNS = (
+    "by_sector",
+    "by_year",
+    "by_sector_year",
+    "by_commune",
+    "by_province",
+    "by_programme",
+    "by_status",
+)
 SUMMARY_COLUMNS = (
     "breakdown",
     "code",
@@ -149,6 +158,7 @@ SUMMARY_COLUMNS = (
     "partner_contribution",
     "holder_contribution",
     "jobs",
+    *CENSUS_KEYS,
 )
 
 
@@ -167,7 +177,8 @@ SHEET_COLUMNS = {
     "by_sector": ("code", "label", "projects", "cooperatives", "total_cost", "indh_contribution"),
     "by_year": ("year", "projects", "cooperatives", "total_cost", "indh_contribution"),
     "by_sector_year": ("code", "year", "projects", "total_cost", "indh_contribution"),
-    "by_commune": ("code", "label", "projects", "total_cost", "indh_contribution"),
+    "by_commune": ("code", "label", "projects", "total_cost", "indh_contribution", *CENSUS_KEYS),
+    "by_province": ("code", "label", "projects", "total_cost", "indh_contribution", *CENSUS_KEYS),
     "by_programme": ("code", "label", "projects", "total_cost", "indh_contribution"),
     "by_status": ("code", "label", "projects", "total_cost"),
 }
@@ -212,10 +223,10 @@ def summary(request, filters, options, lang):
             for name in SHEET_COLUMNS
         }
         return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
-    return JsonResponse(
-        {"last_updated": last_updated(), **jsonable(data), **open_data_terms(request)},
-        json_dumps_params={"ensure_ascii": False},
-    )
+    # Who the census figures and boundaries come from, as their licences ask.
+    meta = {"credits": CREDITS}
+    answer = {"last_updated": last_updated(), **data, "meta": meta, **open_data_terms(request)}
+    return JsonResponse(jsonable(answer), json_dumps_params={"ensure_ascii": False})
 
 
 # --- /api/v1/projects/<code> ------------------------------------------------------------------

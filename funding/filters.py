@@ -26,7 +26,7 @@ class ProjectFilterForm(forms.Form):
     single_valued = (*queries.SINGLE_VALUED_FILTERS, "lang")
 
     def listed_choices(self, name, queryset, ticked):
-        """The rows the checkbox list ``name`` offers: for sectors, those that have projects.
+        """The rows the checkbox list ``name`` offers: for sectors and provinces, those that have projects.
 
         Any sector's code stays a valid filter (a shared link, the API): only the list is shorter, and
         what was ticked stays listed, so it can be unticked. The same one query as listing them all: a
@@ -34,6 +34,10 @@ class ProjectFilterForm(forms.Form):
         """
         if name == "sector":
             in_use = Exists(Project.objects.filter(sector=OuterRef("pk")))
+            return queryset.filter(in_use | Q(code__in=ticked))
+        if name == "province":
+            # The kingdom has 75 provinces and prefectures: list those this installation has projects in.
+            in_use = Exists(Project.objects.filter(commune__province=OuterRef("pk")))
             return queryset.filter(in_use | Q(code__in=ticked))
         return queryset
 
@@ -153,7 +157,9 @@ def _ticked(form, name):
 
 
 def _commune_options(form, field, ticked):
-    communes = field.queryset
+    # The kingdom's 1,503 communes: those with projects (or ticked) are the ones worth a checkbox.
+    in_use = Exists(Project.objects.filter(commune=OuterRef("pk")))
+    communes = field.queryset.filter(in_use | Q(code__in=ticked))
     if communes.count() > MAX_COMMUNES_LISTED:
         provinces = _ticked(form, "province")
         if not (provinces or ticked):

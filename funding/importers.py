@@ -13,6 +13,7 @@ from collections import namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -125,10 +126,14 @@ class References:
             (sector.pk, (sector.code, sector.name_fr, sector.name_ar, sector.name_en), sector.label)
             for sector in Sector.objects.all()
         )
-        communes = list(Commune.objects.all())
+        communes = list(Commune.objects.select_related("province"))
+        home = [commune.pk for commune in communes if commune.province.code in settings.HOME_PROVINCES]
         self.communes = workbook.Choices(
-            (commune.pk, (commune.code, commune.name_fr, commune.name_ar, commune.name_en), commune.label)
-            for commune in communes
+            (
+                (commune.pk, (commune.code, commune.name_fr, commune.name_ar, commune.name_en), commune.label)
+                for commune in communes
+            ),
+            preferred=home,
         )
         self.province_of_commune = {commune.pk: commune.province_id for commune in communes}
         programmes = list(Programme.objects.all())

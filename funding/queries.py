@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone, translation
 
 from cooperatives.models import HolderType
-from funding import aggregates
+from funding import aggregates, territory
 from funding.models import DataChange, Project, ProjectStatus
 
 CENT = Decimal("0.01")
@@ -124,9 +124,10 @@ def summary(filters=None, *, lang=None, queryset=None):
     """The figures of the public dashboard for ``filters``, shaped like /api/v1/summary.
 
     Returns ``{"filters", "totals", "by_sector", "by_year", "by_sector_year", "by_commune",
-    "by_programme", "by_status"}`` with Decimal amounts (the API turns them into strings).
+    "by_province", "by_programme", "by_status"}`` with Decimal amounts (the API turns them into
+    strings); communes and provinces carry their 2024 population and need (funding/territory.py).
     Labels are in ``lang`` (default: the active language). A fixed number of SQL queries
-    whatever the data size (seven on SQLite; on PostgreSQL fewer, from the aggregate tables),
+    whatever the data size (eight on SQLite; on PostgreSQL fewer, from the aggregate tables),
     none when the result is cached. A ``queryset`` already narrowed by the caller
     is summarised as given and not cached (the cache key cannot describe it).
     """
@@ -203,7 +204,7 @@ def compute_summary(projects, *, lang):
     statuses = sorted(by_status, key=lambda row: ProjectStatus.values.index(row["ref"]))
     for row in statuses:
         row["name"] = status_labels[row["ref"]]
-    return {
+    result = {
         "totals": totals,
         "by_sector": _rows(
             by_sector, ("code", "label", "projects", "cooperatives", "total_cost", "indh_contribution")
@@ -216,6 +217,7 @@ def compute_summary(projects, *, lang):
         "by_programme": _rows(by_programme, ("code", "label", "projects", "total_cost", "indh_contribution")),
         "by_status": _rows(statuses, ("code", "label", "projects", "total_cost")),
     }
+    return territory.with_census(result, lang=lang)
 
 
 # Spec key of a breakdown row -> how it is read from a grouped values() row.

@@ -534,11 +534,17 @@ class Choices:
     """A reference list matched by code or by name in French, Arabic or English, with
     the header's leniency. Unknown values get the closest accepted ones in the error."""
 
-    def __init__(self, entries):
-        """``entries``: (value, names, label) — ``value`` is what a match returns."""
+    def __init__(self, entries, *, preferred=()):
+        """``entries``: (value, names, label) — ``value`` is what a match returns.
+
+        ``preferred``: the values a name shared with others stands for (the communes of the
+        installation's provinces, where the kingdom has two of that name), and the only ones listed
+        when a value is not found.
+        """
         self._exact = {}  # name as written (case aside) -> set of values it names
         self._index = {}  # normalised name -> set of values it names
         self._labels = {}
+        self._preferred = set(preferred)
         for value, names, label in entries:
             self._labels[value] = str(label)
             for name in names:
@@ -571,6 +577,8 @@ class Choices:
         values = self._exact.get(text.casefold(), ())
         if len(values) != 1:
             values = self._index.get(normalise(text), ())
+        if len(values) > 1 and len(values & self._preferred) == 1:
+            values = values & self._preferred
         if len(values) == 1:
             return next(iter(values))
         if values:
@@ -579,18 +587,21 @@ class Choices:
                 % {"value": text, "values": join_items(sorted(self._labels[value] for value in values))}
             )
         labels = []
-        for name in difflib.get_close_matches(normalise(text), list(self._index), n=5, cutoff=0.6):
+        # Close names among the preferred values only: the kingdom's other communes are no likely fix.
+        names = [name for name, found in self._index.items() if found & self._preferred] or list(self._index)
+        for name in difflib.get_close_matches(normalise(text), names, n=5, cutoff=0.6):
             for value in self._index[name]:
-                if self._labels[value] not in labels:
+                if self._labels[value] not in labels and (not self._preferred or value in self._preferred):
                     labels.append(self._labels[value])
         if labels:
             return CellError(
                 _('"%(value)s" is not in the list. Closest accepted values: %(values)s.')
                 % {"value": text, "values": join_items(labels)}
             )
+        listed = [self._labels[value] for value in self._preferred] or self._labels.values()
         return CellError(
             _('"%(value)s" is not in the list. Accepted values: %(values)s.')
-            % {"value": text, "values": join_items(self._labels.values())}
+            % {"value": text, "values": join_items(listed)}
         )
 
 

@@ -147,7 +147,7 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("ar", _("Arabic")), ("fr", _("French")), ("en", _("English"))]
 # One catalogue per area of the application, so each area's translations can be
 # kept (and reviewed) on their own; Django merges them, the first listed winning.
-LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "register", "about")
+LOCALE_AREAS = ("core", "imports", "dashboard", "access", "review", "register", "about", "territory")
 LOCALE_PATHS = [BASE_DIR / "locale" / area for area in LOCALE_AREAS]
 USE_I18N = True
 # Dates day first in every language (15/03/2025), input and display: indh_site/formats/<language>/.
@@ -210,6 +210,9 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Open-data API (/api/…): requests per minute per client address; 0 turns the limit off (the default in
 # development and tests, where every request comes from 127.0.0.1).
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 0 if DEBUG else 120)
+# The provinces this installation serves (codes): the map shows them first, and a commune named in a
+# workbook is looked for among them before the rest of the kingdom (two communes may share a name).
+HOME_PROVINCES = env_list("HOME_PROVINCES", ["KHN"])
 # 360Giving: the publisher's prefix of every grant and recipient identifier in /api/v1/360giving.json.
 THREESIXTYGIVING_PREFIX = env_str("THREESIXTYGIVING_PREFIX", "360G-INDH-KHN")
 # The open data's licence, named on the about page and in the API's answers.

@@ -1,12 +1,12 @@
 """Two provinces and staff accounts for the access tests (roles, scoping, audit, data quality).
 
-Khénifra comes with the reference-data migration; a second province, Midelt, is made here with one
-commune, so every test can put a row on each side of the line an official must not cross.
+Khénifra and Midelt come with the reference-data migrations (the kingdom's territory), so every test
+can put a row on each side of the line an official must not cross.
 """
 
 from django.contrib.auth.models import Group, User
 
-from cooperatives.models import Commune, Province, ProvinceAssignment, Region
+from cooperatives.models import Commune, Province, ProvinceAssignment
 from indh_site.roles import ANALYST, DATA_ENTRY_OFFICER, VALIDATOR
 from tests.factories import make_holder, make_project
 
@@ -18,20 +18,8 @@ def khenifra():
 
 
 def midelt():
-    province, _ = Province.objects.get_or_create(
-        code="MDT",
-        defaults={
-            "name_fr": "Midelt",
-            "name_ar": "إقليم ميدلت",
-            "name_en": "Midelt",
-            "region": Region.objects.get(code="BMK"),
-        },
-    )
-    Commune.objects.get_or_create(
-        code="midelt",
-        defaults={"name_fr": "Midelt", "name_ar": "ميدلت", "name_en": "Midelt", "province": province},
-    )
-    return province
+    # HCP's nomenclature (cooperatives migration 0009) has the province and its town.
+    return Province.objects.get(code="midelt")
 
 
 def midelt_commune():

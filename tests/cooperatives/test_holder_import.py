@@ -113,7 +113,9 @@ def test_a_holder_listed_twice_and_impossible_counts_are_errors():
 def test_an_account_cannot_change_a_holder_of_another_province(django_user_model):
     from cooperatives.models import Commune, Region
 
-    other = Province.objects.create(code="ZZ", name_fr="Autre", name_ar="أخرى", region=Region.objects.get())
+    other = Province.objects.create(
+        code="ZZ", name_fr="Autre", name_ar="أخرى", region=Region.objects.get(code="BMK")
+    )
     away = Commune.objects.create(code="loin", name_fr="Loin", name_ar="بعيد", province=other)
     make_holder(name="Coopérative Amal", registration_number="00457", commune=away, members_total=10)
     user = django_user_model.objects.create_user("agent", password="x", is_staff=True)

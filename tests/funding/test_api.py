@@ -10,7 +10,7 @@ import pytest
 from django import forms
 from django.utils import translation
 
-from cooperatives.models import Commune, HolderType, Province, Region, Sector
+from cooperatives.models import Commune, HolderType, Sector
 from funding import queries
 from funding.models import Programme, Project, ProjectStatus
 from tests.factories import make_holder, make_project
@@ -64,10 +64,8 @@ def projects_where(predicate):
 
 
 def midelt_project():
-    province = Province.objects.create(
-        code="MDT", name_fr="Midelt", name_ar="ميدلت", name_en="Midelt", region=Region.objects.get(code="BMK")
-    )
-    commune = Commune.objects.create(code="midelt", name_fr="Midelt", name_ar="ميدلت", province=province)
+    # Midelt's town in its province, from HCP's nomenclature (migration cooperatives 0009).
+    commune = Commune.objects.get(code="midelt", province__code="midelt")
     return make_project(
         commune=commune, year=2024, programme=Programme.objects.get(code="P1"), jobs_created=3
     )
@@ -115,10 +113,12 @@ class TestOnTheDemoData:
             "by_year",
             "by_sector_year",
             "by_commune",
+            "by_province",
             "by_programme",
             "by_status",
             "licence",
             "about",
+            "meta",
         ]
         assert set(data["by_sector"][0]) == {
             "code",
@@ -142,8 +142,25 @@ class TestOnTheDemoData:
             "total_cost",
             "indh_contribution",
         }
-        for name in ("by_commune", "by_programme"):
-            assert set(data[name][0]) == {"code", "label", "projects", "total_cost", "indh_contribution"}
+        assert set(data["by_programme"][0]) == {
+            "code",
+            "label",
+            "projects",
+            "total_cost",
+            "indh_contribution",
+        }
+        for name in ("by_commune", "by_province"):
+            assert set(data[name][0]) == {
+                "code",
+                "label",
+                "projects",
+                "total_cost",
+                "indh_contribution",
+                "population",
+                "indh_per_inhabitant",
+                "unemployment_rate",
+                "illiteracy_rate",
+            }
         assert set(data["by_status"][0]) == {"code", "label", "projects", "total_cost"}
         amounts = [data["totals"][name] for name in ("total_cost", "indh_contribution")]
         amounts += [row["total_cost"] for name in data if name.startswith("by_") for row in data[name]]
@@ -158,8 +175,8 @@ class TestOnTheDemoData:
             ({"sector": "agriculture"}, lambda p: p.sector.code == "agriculture"),
             ({"sector": ["agriculture", "tourism"]}, lambda p: p.sector.code in {"agriculture", "tourism"}),
             ({"commune": ["mrirt", "el-kbab"]}, lambda p: p.commune.code in {"mrirt", "el-kbab"}),
-            ({"province": "MDT"}, lambda p: p.commune.province.code == "MDT"),
-            ({"province": ["KHN", "MDT"]}, lambda p: True),
+            ({"province": "midelt"}, lambda p: p.commune.province.code == "midelt"),
+            ({"province": ["KHN", "midelt"]}, lambda p: True),
             ({"programme": "P3"}, lambda p: p.programme.code == "P3"),
             ({"programme": ["P1", "P3"]}, lambda p: p.programme.code in {"P1", "P3"}),
             ({"holder_type": "cooperative"}, lambda p: p.holder.holder_type == "cooperative"),
@@ -239,6 +256,7 @@ class TestOnTheDemoData:
             "by_year",
             "by_sector_year",
             "by_commune",
+            "by_province",
             "by_programme",
             "by_status",
         ]

@@ -67,9 +67,9 @@ def test_it_creates_the_sizes_asked_for_in_synthetic_territory():
     assert not Holder.objects.filter(commune__is_synthetic=False).exists()
     # A project is in its holder's province, even when not in the holder's own commune.
     assert not Project.objects.exclude(commune__province=F("holder__commune__province")).exists()
-    # The real reference data is untouched.
-    assert Province.objects.filter(is_synthetic=False).count() == 1
-    assert Commune.objects.filter(is_synthetic=False).count() == 22
+    # The real reference data (HCP's nomenclature, cooperatives migration 0009) is untouched.
+    assert Province.objects.filter(is_synthetic=False).count() == 75
+    assert Commune.objects.filter(is_synthetic=False).count() == 1503
 
 
 def test_amounts_are_exact_decimals_within_the_funding_rules():
@@ -129,7 +129,7 @@ def test_clear_removes_the_synthetic_data_and_nothing_else(demo_data):
     assert not Commune.objects.filter(is_synthetic=True).exists()
     assert not Province.objects.filter(is_synthetic=True).exists()
     assert not Region.objects.filter(code__startswith="syn-").exists()
-    assert Commune.objects.count() == 22
+    assert Commune.objects.count() == 1503
 
 
 def test_generating_twice_without_clear_is_refused():
