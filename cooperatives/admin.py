@@ -17,6 +17,17 @@ admin.site.index_title = _("Holders, projects and funding")
 class ReferenceAdmin(admin.ModelAdmin):
     """Reference tables are small: list everything, search by code or any name."""
 
+    def get_readonly_fields(self, request, obj=None):
+        # The census's own figures and names come from HCP (load_territory): officials correct the
+        # names shown, never the published ones, so a reload can tell a correction from an update.
+        census = [
+            name
+            for name in ("hcp_code", "official_name_fr", "official_name_ar", "population_2024",
+                         "unemployment_rate", "illiteracy_rate", "activity_rate")
+            if any(field.name == name for field in self.model._meta.fields)
+        ]  # fmt: skip
+        return [*super().get_readonly_fields(request, obj), *census]
+
     list_display = ["code", "name_fr", "name_ar", "name_en"]
     search_fields = ["code", "name_fr", "name_ar", "name_en"]
 
