@@ -608,6 +608,8 @@ class Sheet:
     ignored: list  # headers that name no column
     rows: list = field(default_factory=list)  # (sheet row number, values tuple)
     skipped: list = field(default_factory=list)  # sheet row numbers of totals lines
+    # (sheet row number, values tuple, how many data rows come before it) of each totals line
+    totals: list = field(default_factory=list)
     positions: list = field(default_factory=list, repr=False)  # cell index of each column, or None
 
     def header(self, key):
@@ -1009,6 +1011,9 @@ def _read_data(sheet, rows, header_row, positions):
                     continue  # blank row
         if isinstance(first, str) and first.lstrip()[:1].casefold() in _TOTALS_INITIALS and _is_totals(first):
             sheet.skipped.append(number)
+            # Kept (not imported) so that its amounts can be checked against the rows above.
+            cells = [*cells, *padding[len(cells) :]] if len(cells) <= width else [*cells, None]
+            sheet.totals.append((number, tuple(pick(cells)), len(kept)))
             continue
         if len(kept) >= max_rows:
             raise WorkbookError(
@@ -1034,3 +1039,69 @@ def _read_data(sheet, rows, header_row, positions):
                 )
             ]
         )
+
+
+# --- The totals line -----------------------------------------------------------------
+
+AMOUNT_KEYS = ("total_cost", "indh_contribution", "partner_contribution", "holder_contribution")
+
+
+def check_totals(sheet):
+    """Each amount on the sheet's totals lines against the sum of its column's rows (exact, Decimal).
+
+    None when the sheet has no totals line with an amount; otherwise {"checked": n, "mismatches":
+    [{"row", "column", "on_line", "from_rows"}]}, amounts as strings: kept on the ImportBatch and
+    worded in the reader's language (funding.services.total_line_messages). A line sums the rows since
+    the previous totals line; a grand total under subtotals sums every row above it.
+    """
+    if not sheet.totals:
+        return None
+    keys = [column.key for column in sheet.table.columns]
+    indexes = [(keys.index(key), key) for key in AMOUNT_KEYS if key in keys and sheet.headers.get(key)]
+    if not indexes:
+        return None
+    # Running sums: sums[i][n] is the sum of the column over the first n data rows.
+    sums = {}
+    for index, key in indexes:
+        running = [Decimal(0)]
+        total = Decimal(0)
+        for _number, values in sheet.rows:
+            value = values[index]
+            if value is not None and value != "":
+                with contextlib.suppress(CellError):
+                    total += parse_amount(value)
+            running.append(total)
+        sums[key] = running
+    checked = 0
+    mismatches = []
+    previous = 0
+    for number, values, before in sheet.totals:
+        for index, key in indexes:
+            value = values[index]
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                on_line = parse_number(value)
+            except CellError:
+                continue  # a label or a note in an amount column: nothing to compare
+            if not on_line.is_finite():
+                continue
+            on_line = on_line.quantize(CENT)
+            running = sums[key]
+            section = running[before] - running[previous]
+            everything = running[before]
+            checked += 1
+            if on_line in (section, everything):
+                continue
+            mismatches.append(
+                {
+                    "row": number,
+                    "column": sheet.header(key),
+                    "on_line": str(on_line),
+                    "from_rows": str(section if before > previous else everything),
+                }
+            )
+        previous = before
+    if not checked:
+        return None
+    return {"checked": checked, "mismatches": mismatches}
