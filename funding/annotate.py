@@ -101,7 +101,8 @@ def _csv_book(data, table):
     sheet.title = table.sheet_names[0]  # the name the import looks for first
     try:
         for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            sheet.append([_text(value) for value in row])
+            # Blank cells stay empty; columns past those a workbook to import may have are dropped.
+            sheet.append([_text(value) if value else None for value in row[: workbook.MAX_SHEET_COLUMNS]])
     except csv.Error:
         pass  # the rows before the broken line are enough to mark the errors on them
     return book
