@@ -142,3 +142,14 @@ def test_the_admin_preview_shows_the_total_line(client, django_user_model, setti
     content = preview.content.decode()
     assert 'id="total-line"' in content
     assert "sur la ligne" in content and "d’après les lignes" in content
+
+
+def test_a_note_in_an_amount_column_of_the_total_line_is_not_compared():
+    data = xlsx(rows(), below=[["Total", *[None] * 8, 1230000, "voir annexe", None, "—"]])
+    result = run(data, dry_run=True)
+    assert result.ok, result.errors
+    assert result.total_line == {"checked": 1, "mismatches": []}
+    with translation.override("en"):
+        assert services.total_line_messages(result.total_line) == [
+            (False, "total line: matches the rows (1 column checked)")
+        ]
