@@ -7,15 +7,19 @@ through funding.resources to funding.services, the same code as the command line
 """
 
 import datetime
+import json
 import logging
+import re
 
 from django import forms
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -24,7 +28,7 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm, ImportForm
 
 from cooperatives.resources import HolderResource, HoldersCSV, HoldersXLSX
-from funding import services, workbook
+from funding import annotate, services, workbook
 from funding.models import ImportBatch
 from funding.resources import ProjectResource, WorkbookCSV, WorkbookXLSX
 from indh_site.money import isolate
@@ -36,6 +40,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # A preview that is never confirmed leaves its upload behind; older ones are deleted.
 TMP_FILE_MAX_AGE = datetime.timedelta(hours=6)
 MAX_MESSAGES = 30
+# The annotated workbook of a refused upload is asked for with a token naming the upload and its
+# errors, signed with the user's id: nobody else can fetch it, nor any other file of the storage.
+ANNOTATED_SALT = "funding.admin_import.annotated"
+TMP_NAME = re.compile(r"[0-9a-f]{32}")  # MediaStorage and CacheStorage name files uuid4().hex
 
 
 class WorkbookImportForm(ImportForm):
@@ -61,6 +69,7 @@ class WorkbookImportExportMixin(ImportExportMixin):
     # per row would repeat that, at 10⁵ rows a time.
     skip_admin_log = True
     import_permission = None
+    import_table = workbook.PROJECTS
     export_permission = None
     export_function = None
     template_function = None
@@ -87,7 +96,12 @@ class WorkbookImportExportMixin(ImportExportMixin):
                 "import/template/",
                 self.admin_site.admin_view(self.template_view),
                 name="{}_{}_import_template".format(*info),
-            )
+            ),
+            path(
+                "import/annotated/",
+                self.admin_site.admin_view(self.annotated_view),
+                name="{}_{}_import_annotated".format(*info),
+            ),
         ]
         return own + super().get_urls()
 
@@ -115,8 +129,80 @@ class WorkbookImportExportMixin(ImportExportMixin):
         # The library names the stored copy on the uploaded file object itself.
         tmp_name = getattr(request.FILES.get("import_file"), "tmp_storage_name", None)
         if tmp_name and "confirm_form" not in context:
-            # Refused or unreadable: nothing will be confirmed, so the upload goes now.
-            self._remove_tmp_file(tmp_name)
+            outcome = getattr(context.get("result"), "outcome", None)
+            url = self._keep_for_annotation(request, tmp_name, outcome) if outcome is not None else None
+            if url:
+                # Refused for its rows: kept for the annotated workbook until swept with the others.
+                context["annotated_url"] = url
+            else:
+                # Unreadable: nothing will be confirmed, so the upload goes now.
+                self._remove_tmp_file(tmp_name)
+        return response
+
+    # --- the annotated workbook of a refused upload ---------------------------------------------
+    def _keep_for_annotation(self, request, tmp_name, outcome):
+        """Store the refused upload's errors beside it; the URL of its annotated workbook (or None)."""
+        if outcome.ok or not TMP_NAME.fullmatch(tmp_name) or all(e.row is None for e in outcome.errors):
+            return None
+        notes = {
+            "file_name": outcome.file_name,
+            "sheet_name": outcome.sheet_name,
+            "header_row": outcome.header_row,
+            "unlisted": outcome.unlisted_errors,
+            "errors": [[e.row, e.column, e.value, e.message] for e in outcome.errors],
+        }
+        storage = self._tmp_storage()
+        try:
+            storage.save(json.dumps(notes).encode())
+        except (OSError, ValueError):
+            logger.warning("Could not keep the errors of the refused import %s", tmp_name)
+            return None
+        token = signing.dumps(
+            [request.user.pk, self.import_kind, tmp_name, storage.name], salt=ANNOTATED_SALT
+        )
+        info = self.get_model_info()
+        url = reverse("admin:{}_{}_import_annotated".format(*info), current_app=self.admin_site.name)
+        return f"{url}?file={token}"
+
+    def annotated_view(self, request):
+        """The refused upload of this user with its bad cells marked (funding.annotate)."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        try:
+            user_id, kind, upload, notes = signing.loads(
+                request.GET.get("file", ""), salt=ANNOTATED_SALT, max_age=TMP_FILE_MAX_AGE
+            )
+        except (signing.BadSignature, ValueError, TypeError):
+            raise Http404 from None
+        if user_id != request.user.pk or kind != self.import_kind:
+            raise Http404
+        if not (isinstance(upload, str) and TMP_NAME.fullmatch(upload)) or not (
+            isinstance(notes, str) and TMP_NAME.fullmatch(notes)
+        ):
+            raise Http404
+        try:
+            data = self._tmp_storage(upload).read()
+            notes = json.loads(self._tmp_storage(notes).read())
+        except (OSError, ValueError, TypeError):
+            data = None
+        if not data:
+            messages.error(request, _("The uploaded file is no longer available: upload it again."))
+            return HttpResponseRedirect(self._import_url())
+        file_name = notes["file_name"]
+        content = annotate.annotate_workbook(
+            source=data,
+            file_name=file_name,
+            errors=[workbook.RowError(*error) for error in notes["errors"]],
+            table=self.import_table,
+            sheet_name=notes["sheet_name"],
+            header_row=notes["header_row"],
+            unlisted=notes["unlisted"],
+        )
+        stem = file_name.rsplit(".", 1)[0] or self.file_prefix
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=_("%(name)s-errors.xlsx") % {"name": stem}
+        )
         return response
 
     def _tmp_storage(self, name=None):
@@ -206,6 +292,8 @@ class WorkbookImportExportMixin(ImportExportMixin):
         )
         for warning in outcome.warnings:
             messages.warning(request, warning)
+        for is_warning, message in services.total_line_messages(outcome.total_line):
+            (messages.warning if is_warning else messages.info)(request, message)
 
     def _import_url(self):
         return reverse("admin:{}_{}_import".format(*self.get_model_info()), current_app=self.admin_site.name)
@@ -260,6 +348,7 @@ class HolderImportExportMixin(WorkbookImportExportMixin):
     import_permission = "cooperatives.import_holder"
     export_permission = "cooperatives.export_holder"
     import_kind = "holders"
+    import_table = workbook.HOLDERS
     export_function = staticmethod(services.export_holders)
     template_function = staticmethod(services.holders_template)
     file_prefix = "holders"

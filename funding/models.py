@@ -293,6 +293,9 @@ class ImportBatch(models.Model):
     # The same counts per province ({"<province id>": {"created": n, "updated": n, "unchanged": n}}):
     # an official who sees only some of the batch's provinces is shown only theirs.
     province_counts = models.JSONField(_("counts per province"), default=dict, blank=True, editable=False)
+    # What the import warned about, kept as data so that the batch's page words it in the reader's
+    # language: {"total_line": workbook.check_totals()}.
+    warnings = models.JSONField(_("warnings"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

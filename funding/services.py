@@ -12,6 +12,7 @@ import io
 import logging
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from funding.models import ImportBatch, Programme
 from funding.queries import invalidate_summary_cache
 from funding.workbook import HOLDER_TYPE_NAMES, HOLDERS, PROJECTS, STATUS_NAMES
 from indh_site.exports import cell_text
+from indh_site.money import format_mad, isolate
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ class ImportResult:
     warnings: list = field(default_factory=list)
     preview: list = field(default_factory=list)  # (row, code or name, title, action) of the first rows
     sheet_name: str = ""
+    header_row: int | None = None  # where the table starts, to mark the errors' cells (funding.annotate)
+    # workbook.check_totals(): the amounts of the totals lines against the rows (None: no such line)
+    total_line: dict | None = None
     batch: ImportBatch | None = None
     gaps: int = 0  # projects whose shares add up to less than their total cost
     timings: dict = field(default_factory=dict)  # seconds per step, for bench/ and -v 2
@@ -63,6 +68,11 @@ class ImportResult:
     @property
     def unlisted_errors(self):
         return self.error_count - len(self.errors)
+
+    @property
+    def total_line_notes(self):
+        """[(is_warning, text)] of the totals line check, in the active language."""
+        return total_line_messages(self.total_line)
 
     def summary(self):
         return (
@@ -123,6 +133,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
         clock.tick("read")
         result.skipped = len(sheet.skipped)
         result.sheet_name = sheet.name
+        result.header_row = sheet.header_row
         return importer_class(sheet, user, result, errors, **options)
 
     # Saving a projects workbook on PostgreSQL, the rows are checked and planned while the new
@@ -152,6 +163,8 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
             else:
                 importer.plan()
                 clock.tick("plan")
+            if not errors:
+                result.total_line = workbook.check_totals(importer.sheet)
             if saving and not errors:
                 result.batch = ImportBatch.objects.create(
                     kind=table.kind,
@@ -162,6 +175,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
                     unchanged=result.unchanged,
                     skipped=result.skipped,
                     province_counts=result.province_counts,
+                    warnings={"total_line": result.total_line} if result.total_line else {},
                 )
                 importer.write(result.batch)
                 invalidate_summary_cache()
@@ -200,6 +214,7 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
             % {"error": type(exc).__name__},
         )
     if errors:
+        result.total_line = None
         result.created = result.updated = result.unchanged = 0
         result.province_counts = {}
         result.batch = None
@@ -208,6 +223,47 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
     else:
         _add_warnings(importer.sheet, result)
     return result
+
+
+def total_line_messages(total_line):
+    """workbook.check_totals()'s finding in the active language: [(is_warning, text)], one line when the
+    totals lines match the rows, else one warning per column that does not."""
+    if not total_line:
+        return []
+    if not total_line["mismatches"]:
+        count = total_line["checked"]
+        return [
+            (
+                False,
+                ngettext(
+                    "total line: matches the rows (%(count)s column checked)",
+                    "total line: matches the rows (%(count)s columns checked)",
+                    count,
+                )
+                % {"count": count},
+            )
+        ]
+    messages = []
+    for mismatch in total_line["mismatches"]:
+        on_line = Decimal(mismatch["on_line"])
+        from_rows = Decimal(mismatch["from_rows"])
+        messages.append(
+            (
+                True,
+                _(
+                    'Total line (row %(row)s), column "%(column)s": %(on_line)s on the line, '
+                    "%(from_rows)s from the rows (difference %(difference)s)."
+                )
+                % {
+                    "row": mismatch["row"],
+                    "column": isolate(mismatch["column"]),
+                    "on_line": format_mad(on_line),
+                    "from_rows": format_mad(from_rows),
+                    "difference": format_mad(abs(on_line - from_rows)),
+                },
+            )
+        )
+    return messages
 
 
 def _add_warnings(sheet, result):

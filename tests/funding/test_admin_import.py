@@ -110,7 +110,9 @@ def test_a_refused_file_shows_every_error_and_saves_nothing(client, official, me
     errors = preview.context["result"].outcome.errors
     assert [(e.row, e.column) for e in errors] == [(2, "Secteur"), (4, "Année")]
     assert Project.objects.count() == 0
-    assert tmp_files(media) == []  # nothing to confirm: the upload is gone
+    # Nothing to confirm: the upload and its errors stay only for the annotated workbook (issue 18).
+    assert len(tmp_files(media)) == 2
+    assert "annotated_url" in preview.context
 
 
 @pytest.mark.parametrize(
@@ -139,7 +141,9 @@ def test_uploads_of_previews_never_confirmed_are_swept(client, official, media):
     yesterday = time.time() - 24 * 3600
     os.utime(old, (yesterday, yesterday))
     upload(client, xlsx([project_row("Z", **{"Secteur": "Mines"})]))
-    assert sorted(os.listdir(folder)) == ["recent"]
+    # The refused upload itself stays, with its errors, for its annotated workbook (issue 18).
+    names = os.listdir(folder)
+    assert "abandoned" not in names and "recent" in names
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_message(client, official, settings):
