@@ -21,9 +21,18 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class IdFilter(django_filters.NumberFilter):
+    # A row's id: a whole number within the database's bigint ("5.0", "-1" or 2**70 are errors).
+    field_class = forms.IntegerField
+
+
+# The largest id a BigAutoField holds: a larger one would be an error of the database, not a 400.
+MAX_ID = 2**63 - 1
+
+
 class ProjectFilterForm(forms.Form):
     # Parameters that take one value: a repeated one would otherwise be silently cut to its last value.
-    single_valued = (*queries.SINGLE_VALUED_FILTERS, "lang")
+    single_valued = (*queries.SINGLE_VALUED_FILTERS, *queries.ID_FILTERS, "lang")
 
     def listed_choices(self, name, queryset, ticked):
         """The rows the checkbox list ``name`` offers: for sectors, those that have projects.
@@ -83,6 +92,9 @@ class ProjectFilter(django_filters.FilterSet):
         help_text=_("Cancelled projects are left out unless you tick them."),
         widget=forms.CheckboxSelectMultiple,
     )
+    # The projects of one holder (its public page offers them as CSV/XLSX). An unknown id selects
+    # nothing rather than an error, so an answer never tells which ids exist.
+    holder = IdFilter(label=_("Holder"), min_value=1, max_value=MAX_ID)
     # Not a filter: the language of the labels (API); validated like the rest.
     lang = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
 
