@@ -357,7 +357,13 @@ class _Echo:
 
 def _csv_stream(rows, lang, options):
     writer = csv.writer(_Echo(), delimiter=options.get("sep") or ",")
-    yield CSV_BOM + writer.writerow(_header_row(queries.PROJECT_COLUMNS, options))
+    # Named now, in the language of the request: the lines are written after the view has returned.
+    header = _header_row(queries.PROJECT_COLUMNS, options)
+    return _csv_lines(writer, header, rows, lang)
+
+
+def _csv_lines(writer, header, rows, lang):
+    yield CSV_BOM + writer.writerow(header)
     for line in queries.public_rows(rows.iterator(chunk_size=CSV_CHUNK_SIZE), lang=lang):
         yield writer.writerow([_text(line[column]) for column in queries.PROJECT_COLUMNS])
 
