@@ -99,12 +99,11 @@ def form_errors(form):
 
 def _figures(totals, cooperatives, params):
     """(label, value, link to the projects behind it or None) of each headline figure."""
-    register = reverse("funding:project-list")
-    everything = (register + charts.with_params(params, measure=None), totals["projects"], False)
+    everything = (_register(params), totals["projects"], False)
     # The cooperatives' figures count the projects of cooperatives only (none when the filters exclude them).
     types = params.getlist("holder_type") if hasattr(params, "getlist") else []
     of_cooperatives = (
-        register + charts.with_params(params, measure=None, holder_type=HolderType.COOPERATIVE),
+        _register(params, holder_type=HolderType.COOPERATIVE),
         cooperatives["cooperative_projects"] if not types or HolderType.COOPERATIVE in types else 0,
         True,
     )
@@ -134,6 +133,12 @@ def _figures(totals, cooperatives, params):
             }
         shown.append((label, value, link))
     return shown
+
+
+def _register(params, **changes):
+    """The register's address under the page's filters with ``changes`` (the measure is not a filter)."""
+    query = charts.with_params(params, measure=None, **changes)
+    return reverse("funding:project-list") + ("" if query == "?" else query)
 
 
 def _figure_link_name(figure, count, *, alone, cooperative):
@@ -223,7 +228,6 @@ def _sections(summary, params, *, measure, rtl):
     ``narrow(row)`` gives the parameters that select a row: its bar and its label open the dashboard
     narrowed to it, its count the register of its projects (the same filters, the row's own added).
     """
-    register = reverse("funding:project-list")
 
     def section(key, title, rows, *, label_of, narrow, row_measure=measure, cooperatives=False, indh=True):
         def href_of(row):
@@ -234,9 +238,7 @@ def _sections(summary, params, *, measure, rtl):
             changes = narrow(row)
             if changes is None:
                 return None
-            return _row_link(
-                register + charts.with_params(params, measure=None, **changes), row["projects"], label_of(row)
-            )
+            return _row_link(_register(params, **changes), row["projects"], label_of(row))
 
         return {
             "id": key.replace("_", "-"),
@@ -337,16 +339,11 @@ def _heat(summary, params, *, measure):
             params, sector=sector["code"], year=year, year_from=None, year_to=None
         ),
     )
-    register = reverse("funding:project-list")
     rows = [
         (
             sector,
             cells,
-            _row_link(
-                register + charts.with_params(params, measure=None, sector=sector["code"]),
-                sector["projects"],
-                sector["label"],
-            ),
+            _row_link(_register(params, sector=sector["code"]), sector["projects"], sector["label"]),
         )
         for sector, cells in rows
     ]

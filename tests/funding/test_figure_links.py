@@ -105,6 +105,8 @@ class TestTheDashboardLeadsToItsProjects:
                 assert register_count(client, href) == summary["projects"]
         projects_href, projects_name, shown = links["Projets"]
         assert shown == str(summary["projects"]) and projects_name == f"la liste des {shown} projets"
+        if not query:
+            assert projects_href == "/fr/projects/"
 
     @pytest.mark.parametrize("query, filters", VIEWS[:2])
     def test_each_breakdown_row_opens_the_register_of_its_projects(self, client, query, filters):
