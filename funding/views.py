@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
-from cooperatives.models import Holder, HolderType
+from cooperatives.models import HolderType
 from funding import charts, queries
 from funding.filters import ProjectFilter, choice_groups
 from funding.models import Project
@@ -188,8 +188,9 @@ def _active_filters(form, params):
             continue
         label = form.fields[name].label
         if name in queries.ID_FILTERS:
-            # A holder by its id (from a holder's page): shown by its name when it has one.
-            holder = Holder.objects.filter(pk=value).values_list("name", flat=True).first()
+            # A holder by its id: named only if a project shows it (the API lists those), so that no
+            # address reveals the name of a holder the public pages never show.
+            holder = Project.objects.filter(holder_id=value).values_list("holder__name", flat=True).first()
             chips.append(
                 {
                     "label": label,

@@ -187,6 +187,9 @@ def test_a_holder_filter_on_the_dashboard_shows_the_holders_name(client):
     assert "Coopérative Tighza" in content
     assert headline_links(content)["Projets"][2] == "1"
     assert client.get("/fr/?holder=abc").status_code == 400
+    # A holder without any project is not named: the public pages never show it.
+    hidden = make_holder(name="Association sans projet")
+    assert "Association sans projet" not in client.get(f"/fr/?holder={hidden.pk}").content.decode()
 
 
 # --- The holder's page ------------------------------------------------------------------------------
