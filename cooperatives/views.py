@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cooperatives.filters import HolderFilter
@@ -16,7 +18,7 @@ from cooperatives.models import Holder
 from funding.charts import with_params
 from funding.filters import choice_groups
 from funding.models import Project, ProjectStatus
-from funding.queries import MONEY_SUM
+from funding.queries import MONEY_SUM, resolve_language
 from indh_site.public_cache import cached_public_answer
 
 PAGE_SIZE = 50
@@ -155,4 +157,23 @@ def holder_detail(request, pk):
         )
         .order_by("year", "code")
     )
-    return render(request, "cooperatives/holder_detail.html", {"holder": holder, "projects": projects})
+    return render(
+        request,
+        "cooperatives/holder_detail.html",
+        {"holder": holder, "projects": projects, "downloads": _holder_downloads(holder)},
+    )
+
+
+def _holder_downloads(holder):
+    """The holder's projects (those listed: not cancelled) as files, headers in the reader's language."""
+    url = reverse("api:projects")
+
+    def link(fmt):
+        return url + with_params(
+            None, holder=holder.pk, format=fmt, lang=resolve_language(), headers="labels"
+        )
+
+    return [
+        {"label": _("Projects (CSV)"), "href": link("csv")},
+        {"label": _("Projects (Excel)"), "href": link("xlsx")},
+    ]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from funding import charts, giving360, queries, register
+from funding import charts, giving360, open_data, queries, register
 from funding.about import open_data_terms, settings_shown
 from funding.filters import ProjectFilter
 from funding.models import Project
@@ -39,6 +39,9 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel opens a UTF-8 CSV as such (and shows Arabic right) only when it starts with a BOM.
 CSV_BOM = "\ufeff"
 AMOUNT_FORMAT = "#,##0.00"
+HEADERS_KEYS, HEADERS_LABELS = "keys", "labels"
+# Excel refuses these in a sheet's name, and names longer than 31 characters.
+SHEET_TITLE_FORBIDDEN = str.maketrans("", "", "[]:*?/\\")
 
 
 class ApiOptionsForm(forms.Form):
@@ -53,6 +56,17 @@ class ApiOptionsForm(forms.Form):
     page_size = forms.IntegerField(
         required=False, min_value=1, max_value=MAX_PAGE_SIZE, label=gettext_lazy("Page size")
     )
+    # CSV and XLSX: the first row holds the keys (default, for programs) or the columns' names in the
+    # language of the labels (the files the public pages offer).
+    headers = forms.ChoiceField(
+        required=False,
+        choices=[(HEADERS_KEYS, HEADERS_KEYS), (HEADERS_LABELS, HEADERS_LABELS)],
+        label=gettext_lazy("Column headers"),
+    )
+    # A spreadsheet set up for French reads "," as the decimal mark and expects ";" between fields.
+    sep = forms.ChoiceField(
+        required=False, choices=[(",", ","), (";", ";")], label=gettext_lazy("CSV separator")
+    )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -62,10 +76,17 @@ class ApiOptionsForm(forms.Form):
         return cleaned_data
 
 
-def _parse(request):
+class ProjectsOptionsForm(ApiOptionsForm):
+    """/api/v1/projects also takes the register's search, so its downloads hold what it lists."""
+
+    q = forms.CharField(required=False, max_length=100, strip=True, label=gettext_lazy("Search"))
+    clean_q = register.RegisterOptionsForm.clean_q
+
+
+def _parse(request, options_form=ApiOptionsForm):
     """(cleaned filters, cleaned options, errors by parameter)."""
     filterset = ProjectFilter(request.GET, queryset=Project.objects.all())
-    options = ApiOptionsForm(request.GET)
+    options = options_form(request.GET)
     errors = {}
     for form in (filterset.form, options):
         if not form.is_valid():
@@ -87,29 +108,46 @@ def _wanted_format(request, options):
     return "json"
 
 
-def _open_data(view):
-    """Common to both endpoints: language of labels and messages, and the headers of open data."""
+def _open_data(options_form=ApiOptionsForm):
+    """Common to the endpoints: language of labels and messages, and the headers of open data."""
 
-    def wrapper(request):
-        lang = requested_language(request)
-        with translation.override(lang) if lang else contextlib.nullcontext():
-            filters, options, errors = _parse(request)
-            if errors:
-                response = JsonResponse(
-                    {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
-                )
-            else:
-                response = view(request, filters, options, queries.resolve_language())
-            # The language of the labels and messages (?lang=, else the browser's or the cookie's).
-            response.headers["Content-Language"] = queries.resolve_language()
-        # Public data: any site may fetch it from a browser.
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        patch_vary_headers(response, ["Accept"] if lang else ["Accept", "Accept-Language", "Cookie"])
-        return response
+    def decorate(view):
+        def wrapper(request):
+            lang = requested_language(request)
+            with translation.override(lang) if lang else contextlib.nullcontext():
+                filters, options, errors = _parse(request, options_form)
+                if errors:
+                    response = JsonResponse(
+                        {"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False}
+                    )
+                else:
+                    response = view(request, filters, options, queries.resolve_language())
+                # The language of the labels and messages (?lang=, else the browser's or the cookie's).
+                response.headers["Content-Language"] = queries.resolve_language()
+            # Public data: any site may fetch it from a browser.
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            patch_vary_headers(response, ["Accept"] if lang else ["Accept", "Accept-Language", "Cookie"])
+            return response
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return require_safe(wrapper)
+        wrapper.__name__ = view.__name__
+        wrapper.__doc__ = view.__doc__
+        return require_safe(wrapper)
+
+    return decorate
+
+
+def _header_row(columns, options, *, summary=False):
+    """The first row of a CSV or a sheet: the keys, or (headers=labels) their names in the active language."""
+    if options.get("headers") == HEADERS_LABELS:
+        return open_data.column_labels(columns, summary=summary)
+    return list(columns)
+
+
+def _sheet_title(name, options):
+    if options.get("headers") != HEADERS_LABELS:
+        return name
+    title = open_data.column_labels([name], summary=True)[0].translate(SHEET_TITLE_FORBIDDEN).strip()
+    return title[:31] or name
 
 
 def jsonable(value):
@@ -203,7 +241,7 @@ def last_updated():
 # The format may come from the Accept header, the about link names the host, the licence is a
 # setting: one kept answer per each (and per language).
 @cached_public_answer(vary_on_headers=["Accept", "Host"], vary_on=settings_shown)
-@_open_data
+@_open_data()
 def summary(request, filters, options, lang):
     """Totals and breakdowns of the matching projects (JSON, CSV or XLSX)."""
     data = Project.objects.summary(filters, lang=lang)
@@ -212,8 +250,8 @@ def summary(request, filters, options, lang):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="indh-summary.csv"'
         response.write(CSV_BOM)
-        writer = csv.writer(response)
-        writer.writerow(SUMMARY_COLUMNS)
+        writer = csv.writer(response, delimiter=options.get("sep") or ",")
+        writer.writerow(_header_row(SUMMARY_COLUMNS, options, summary=True))
         for line in _summary_lines(data):
             writer.writerow([_text(line.get(column)) for column in SUMMARY_COLUMNS])
         return response
@@ -222,7 +260,9 @@ def summary(request, filters, options, lang):
             name: (SHEET_COLUMNS[name], [data["totals"]] if name == "totals" else data[name])
             for name in SHEET_COLUMNS
         }
-        return _workbook_response(sheets, lang=lang, filename="indh-summary.xlsx")
+        return _workbook_response(
+            sheets, lang=lang, filename="indh-summary.xlsx", options=options, summary=True
+        )
     # Who the census figures and boundaries come from, as their licences ask.
     meta = {"credits": CREDITS}
     answer = {"last_updated": last_updated(), **data, "meta": meta, **open_data_terms(request)}
@@ -258,7 +298,7 @@ def project(request, code):
 
 
 @conditional_public_answer()
-@_open_data
+@_open_data()
 def threesixtygiving(request, filters, options, lang):
     """The matching projects as a 360Giving Data Standard package, one grant per project."""
     return giving360.package_response(request, filters, lang)
@@ -268,24 +308,30 @@ def threesixtygiving(request, filters, options, lang):
 
 
 @conditional_public_answer(vary_on_headers=["Accept"])
-@_open_data
+@_open_data(ProjectsOptionsForm)
 def projects(request, filters, options, lang):
     """One row per matching project: paginated JSON, or the whole list streamed as CSV or XLSX."""
-    rows = queries.project_list(filters, lang=lang)
+    text = options.get("q")
+    # The register's search, so that its downloads hold the projects it lists.
+    rows = register.search_projects(queries.project_list(filters, lang=lang), text)
     fmt = _wanted_format(request, options)
     if fmt == "csv":
-        response = StreamingHttpResponse(_csv_stream(rows, lang), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            _csv_stream(rows, lang, options), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="indh-projects.csv"'
         return response
     if fmt == "xlsx":
         lines = queries.public_rows(rows.iterator(chunk_size=CSV_CHUNK_SIZE), lang=lang)
         sheets = {"projects": (queries.PROJECT_COLUMNS, lines)}
-        return _workbook_response(sheets, lang=lang, filename="indh-projects.xlsx")
+        return _workbook_response(sheets, lang=lang, filename="indh-projects.xlsx", options=options)
 
     paginator = Paginator(rows, options.get("page_size") or DEFAULT_PAGE_SIZE)
-    # The same projects as the summary's count for these filters, already summed (and cached):
-    # counting them again would read every matching project (~0.7 s for a million).
-    paginator.count = Project.objects.summary(filters, lang=lang)["totals"]["projects"]
+    if not text:
+        # The same projects as the summary's count for these filters, already summed (and cached):
+        # counting them again would read every matching project (~0.7 s for a million). A search
+        # selects fewer than the summary counts: the paginator counts those.
+        paginator.count = Project.objects.summary(filters, lang=lang)["totals"]["projects"]
     number = options.get("page") or 1
     if number > paginator.num_pages:
         message = _("There is no page %(page)s: the last page is %(last)s.") % {
@@ -320,24 +366,31 @@ class _Echo:
         return value
 
 
-def _csv_stream(rows, lang):
-    writer = csv.writer(_Echo())
-    yield CSV_BOM + writer.writerow(queries.PROJECT_COLUMNS)
+def _csv_stream(rows, lang, options):
+    writer = csv.writer(_Echo(), delimiter=options.get("sep") or ",")
+    # Named now, in the language of the request: the lines are written after the view has returned.
+    header = _header_row(queries.PROJECT_COLUMNS, options)
+    return _csv_lines(writer, header, rows, lang)
+
+
+def _csv_lines(writer, header, rows, lang):
+    yield CSV_BOM + writer.writerow(header)
     for line in queries.public_rows(rows.iterator(chunk_size=CSV_CHUNK_SIZE), lang=lang):
         yield writer.writerow([_text(line[column]) for column in queries.PROJECT_COLUMNS])
 
 
-def _workbook_response(sheets, *, lang, filename):
+def _workbook_response(sheets, *, lang, filename, options, summary=False):
     """An XLSX written row by row (openpyxl write-only) to a temporary file, then sent.
 
-    ``sheets``: sheet name -> (column names, iterable of row dicts).
+    ``sheets``: sheet name -> (column names, iterable of row dicts); with headers=labels the sheets
+    and columns are named in the language of the labels.
     """
     workbook = Workbook(write_only=True)
     for title, (columns, lines) in sheets.items():
-        sheet = workbook.create_sheet(title)
+        sheet = workbook.create_sheet(_sheet_title(title, options))
         sheet.sheet_view.rightToLeft = translation.get_language_info(lang)["bidi"]
         sheet.freeze_panes = "A2"
-        sheet.append(list(columns))
+        sheet.append(_header_row(columns, options, summary=summary))
         for line in lines:
             sheet.append([_cell(sheet, line[column]) for column in columns])
     # Not a `with` block: FileResponse closes (and so deletes) the file once it is sent.

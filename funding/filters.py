@@ -21,9 +21,18 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class IdFilter(django_filters.NumberFilter):
+    # A row's id: a whole number within the database's bigint ("5.0", "-1" or 2**70 are errors).
+    field_class = forms.IntegerField
+
+
+# The largest id a BigAutoField holds: a larger one would be an error of the database, not a 400.
+MAX_ID = 2**63 - 1
+
+
 class ProjectFilterForm(forms.Form):
     # Parameters that take one value: a repeated one would otherwise be silently cut to its last value.
-    single_valued = (*queries.SINGLE_VALUED_FILTERS, "lang")
+    single_valued = (*queries.SINGLE_VALUED_FILTERS, *queries.ID_FILTERS, "lang")
 
     def listed_choices(self, name, queryset, ticked):
         """The rows the checkbox list ``name`` offers: for sectors and provinces, those that have projects.
@@ -87,6 +96,9 @@ class ProjectFilter(django_filters.FilterSet):
         help_text=_("Cancelled projects are left out unless you tick them."),
         widget=forms.CheckboxSelectMultiple,
     )
+    # The projects of one holder (its public page offers them as CSV/XLSX). An unknown id selects
+    # nothing rather than an error, so an answer never tells which ids exist.
+    holder = IdFilter(label=_("Holder"), min_value=1, max_value=MAX_ID)
     # Not a filter: the language of the labels (API); validated like the rest.
     lang = django_filters.ChoiceFilter(choices=settings.LANGUAGES, label=_("Language"))
 
@@ -157,13 +169,14 @@ def _ticked(form, name):
 
 
 def _commune_options(form, field, ticked):
-    # The kingdom's 1,503 communes: those with projects (or ticked) are the ones worth a checkbox.
-    in_use = Exists(Project.objects.filter(commune=OuterRef("pk")))
-    communes = field.queryset.filter(in_use | Q(code__in=ticked))
-    if communes.count() > MAX_COMMUNES_LISTED:
-        provinces = _ticked(form, "province")
-        if not (provinces or ticked):
-            return [], _("Choose a province to list its communes.")
+    provinces = _ticked(form, "province")
+    if provinces or ticked:
+        # The chosen provinces' communes, and those of the chosen communes' provinces: all of them.
         chosen_provinces = Commune.objects.filter(code__in=ticked).values("province")
-        communes = communes.filter(Q(province__code__in=provinces) | Q(province__in=chosen_provinces))
+        communes = field.queryset.filter(Q(province__code__in=provinces) | Q(province__in=chosen_provinces))
+        return [(commune.code, field.label_from_instance(commune)) for commune in communes], ""
+    # Nothing chosen: of the kingdom's 1,503 communes, those with projects, unless they are too many.
+    communes = field.queryset.filter(Exists(Project.objects.filter(commune=OuterRef("pk"))))
+    if communes.count() > MAX_COMMUNES_LISTED:
+        return [], _("Choose a province to list its communes.")
     return [(commune.code, field.label_from_instance(commune)) for commune in communes], ""

@@ -34,6 +34,65 @@ class Field:
     kind: str | Promise
 
 
+# The parameters of the addresses (the filters are funding.filters.ProjectFilter's, the rest the API's).
+PARAMETERS = (
+    Field("year", _("Year"), _("One programming year."), INTEGER),
+    Field("year_from", _("From year"), _("The first year of a period."), INTEGER),
+    Field("year_to", _("To year"), _("The last year of a period."), INTEGER),
+    Field("sector", _("Sector"), _("A sector's code; repeat it for several."), CODE),
+    Field("commune", _("Commune"), _("A commune's code; repeat it for several."), CODE),
+    Field("province", _("Province"), _("A province's code; repeat it for several."), CODE),
+    Field("programme", _("Programme"), _("A programme's code, P1 to P4; repeat it for several."), CODE),
+    Field("holder_type", _("Holder type"), _("cooperative, association, young_entrepreneur or other."), CODE),
+    Field(
+        "status",
+        _("Status"),
+        _("A status; cancelled projects are left out unless this names them."),
+        CODE,
+    ),
+    Field(
+        "holder",
+        _("Holder"),
+        _("The projects of one holder, by the number in the address of its page (/holders/<number>/)."),
+        INTEGER,
+    ),
+    Field("lang", _("Language"), _("The language of the labels and messages: ar, fr or en."), CODE),
+    Field("format", _("Format"), _("json (default), csv or xlsx."), CODE),
+    Field("page", _("Page"), _("/api/v1/projects in JSON: the page wanted, from 1."), INTEGER),
+    Field(
+        "page_size",
+        _("Page size"),
+        _("/api/v1/projects in JSON: projects per page, 50 by default, 500 at most."),
+        INTEGER,
+    ),
+    Field(
+        "q",
+        _("Search"),
+        _(
+            "/api/v1/projects only: the projects whose code, title or holder contains this text, "
+            "as the register searches."
+        ),
+        TEXT,
+    ),
+    Field(
+        "headers",
+        _("Column headers"),
+        _(
+            "CSV and Excel: keys (default) puts the keys of the fields in the first row, labels their "
+            "names in the language asked for."
+        ),
+        CODE,
+    ),
+    Field(
+        "sep",
+        _("CSV separator"),
+        _(
+            "CSV: , (default) or ; for a spreadsheet set up for French (encoded in an address, as in the examples)."
+        ),
+        TEXT,
+    ),
+)
+
 PROJECT_FIELDS = (
     Field("code", _("Project code"), _("The project's code; its page is /projects/<code>/."), CODE),
     Field("title", _("Title"), _("The project's title, as the province wrote it."), TEXT),
@@ -89,6 +148,7 @@ SUMMARY_FIELDS = (
         TEXT,
     ),
     Field("filters", _("Filters"), _("The filters applied, as given in the address."), OBJECT),
+    Field("totals", _("Totals"), _("The figures of all the matching projects, below."), OBJECT),
     Field(
         "totals.projects",
         _("Projects"),
@@ -115,8 +175,33 @@ SUMMARY_FIELDS = (
     Field("by_year", _("By year"), _("One row per programming year."), LIST),
     Field("by_sector_year", _("By sector and year"), _("One row per sector and year."), LIST),
     Field("by_commune", _("By commune"), _("One row per commune."), LIST),
+    Field(
+        "by_province",
+        _("By province"),
+        _("One row per province: the communes' rows added up, with the province's census figures."),
+        LIST,
+    ),
+    Field(
+        "meta",
+        _("Sources"),
+        _("meta.credits: who the census figures and the boundaries come from, their licences."),
+        OBJECT,
+    ),
     Field("by_programme", _("By programme"), _("One row per programme."), LIST),
     Field("by_status", _("By status"), _("One row per status (no INDH amount)."), LIST),
+)
+
+# The columns of a breakdown's row (and of the summary's CSV) beyond the figures of the totals.
+SUMMARY_ROW_FIELDS = (
+    Field(
+        "breakdown",
+        _("Breakdown"),
+        _("In the CSV only: the part of the summary a line belongs to (totals, by_sector…)."),
+        CODE,
+    ),
+    Field("code", _("Code"), _("The code of the row's sector, commune, programme or status."), CODE),
+    Field("label", _("Name"), _("Its name in the language asked for."), TEXT),
+    Field("year", _("Year"), _("The programming year (by_year, by_sector_year)."), INTEGER),
 )
 
 # What a 360Giving grant carries beyond the standard's own fields (giving360.grant).
@@ -156,10 +241,16 @@ GIVING360_FIELDS = (
 )
 
 
-def column_labels(keys):
-    """The reader's-language header of each of ``keys`` (the key itself where none is declared)."""
-    labels = {field.key: field.label for field in PROJECT_FIELDS}
+def column_labels(keys, *, summary=False):
+    """The reader's-language header of each of ``keys`` (the key itself where none is declared).
+
+    ``summary``: the columns and sheets of /api/v1/summary (where ``code`` is a sector's, a commune's…),
+    else those of /api/v1/projects.
+    """
+    labels = {} if summary else {field.key: field.label for field in PROJECT_FIELDS}
     labels.update({field.key.removeprefix("totals."): field.label for field in SUMMARY_FIELDS})
+    if summary:
+        labels.update({field.key: field.label for field in SUMMARY_ROW_FIELDS})
     return [str(labels.get(key, key)) for key in keys]
 
 
@@ -177,12 +268,19 @@ def open_data_page(request):
         ),
         (_("Every project as an Excel workbook"), f"{projects_url}?format=xlsx"),
         (_("Every project as CSV for a French-locale spreadsheet"), f"{projects_url}?format=csv&sep=%3B"),
+        (
+            _("The projects of one holder as CSV, with French column names"),
+            f"{projects_url}?holder=12&format=csv&headers=labels&lang=fr",
+        ),
+        (_("The projects whose code, title or holder contains «olive»"), f"{projects_url}?q=olive"),
         (_("The 2025 projects as a 360Giving package"), f"{reverse('api:360giving')}?year=2025"),
     ]
     context = {
         "project_fields": PROJECT_FIELDS,
         "summary_fields": SUMMARY_FIELDS,
+        "summary_row_fields": SUMMARY_ROW_FIELDS,
         "giving360_fields": GIVING360_FIELDS,
+        "parameters": PARAMETERS,
         "examples": examples,
         "licence_url": settings.OPEN_DATA_LICENCE["url"],
     }

@@ -218,16 +218,15 @@ def project_list(request):
 
 
 def _downloads(params, lang):
+    """The files of what the page lists: the same filters and search, headers in the reader's language."""
     url = reverse("api:projects")
+
+    def link(fmt):
+        return url + charts.with_params(params, format=fmt, lang=lang, headers="labels", page=None, sort=None)
+
     return [
-        {
-            "label": _("Projects (CSV)"),
-            "href": url + charts.with_params(params, format="csv", lang=lang, page=None),
-        },
-        {
-            "label": _("Projects (Excel)"),
-            "href": url + charts.with_params(params, format="xlsx", lang=lang, page=None),
-        },
+        {"label": _("Projects (CSV)"), "href": link("csv")},
+        {"label": _("Projects (Excel)"), "href": link("xlsx")},
     ]
 
 

@@ -10,9 +10,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_safe
 
+from cooperatives.models import HolderType
 from funding import charts, queries
 from funding.filters import ProjectFilter, choice_groups
 from funding.models import Project
@@ -77,7 +78,7 @@ def dashboard(request):
             "measure": measure,
             "default_measure": DEFAULT_MEASURE,
             "measure_links": _measure_links(options, params, measure),
-            "figures": _figures(summary["totals"], cooperative_figures(cleaned, lang=lang)),
+            "figures": _figures(summary["totals"], cooperative_figures(cleaned, lang=lang), params),
             "active_filters": _active_filters(filterset.form, params),
             "sections": _sections(summary, params, measure=measure, rtl=rtl),
             "heat": _heat(summary, params, measure=measure),
@@ -96,19 +97,75 @@ def form_errors(form):
     return errors
 
 
-def _figures(totals, cooperatives):
-    return [
-        (_("Projects"), format_number(totals["projects"], 0)),
-        (_("Cooperatives supported"), format_number(totals["cooperatives"], 0)),
-        (_("Holders"), format_number(totals["holders"], 0)),
-        (_("Total cost"), format_mdh(totals["total_cost"])),
+def _figures(totals, cooperatives, params):
+    """(label, value, link to the projects behind it or None) of each headline figure."""
+    everything = (_register(params), totals["projects"], False)
+    # The cooperatives' figures count the projects of cooperatives only (none when the filters exclude them).
+    types = params.getlist("holder_type") if hasattr(params, "getlist") else []
+    of_cooperatives = (
+        _register(params, holder_type=HolderType.COOPERATIVE),
+        cooperatives["cooperative_projects"] if not types or HolderType.COOPERATIVE in types else 0,
+        True,
+    )
+    figures = [
+        (_("Projects"), format_number(totals["projects"], 0), everything),
+        (_("Cooperatives supported"), format_number(totals["cooperatives"], 0), of_cooperatives),
+        (_("Holders"), format_number(totals["holders"], 0), everything),
+        (_("Total cost"), format_mdh(totals["total_cost"]), everything),
         # The report's "81.70 million dirhams": what the cooperatives' projects cost, not what they received.
-        (_("Carried by cooperatives: total cost"), format_mdh(cooperatives["cooperative_cost"])),
-        (pgettext("public figure", "INDH contribution"), format_mdh(totals["indh_contribution"])),
-        (_("Partners' contribution"), format_mdh(totals["partner_contribution"])),
-        (_("Holders' contribution"), format_mdh(totals["holder_contribution"])),
-        (_("Jobs created"), format_number(totals["jobs"], 0)),
+        (
+            _("Carried by cooperatives: total cost"),
+            format_mdh(cooperatives["cooperative_cost"]),
+            of_cooperatives,
+        ),
+        (pgettext("public figure", "INDH contribution"), format_mdh(totals["indh_contribution"]), everything),
+        (_("Partners' contribution"), format_mdh(totals["partner_contribution"]), everything),
+        (_("Holders' contribution"), format_mdh(totals["holder_contribution"]), everything),
+        (_("Jobs created"), format_number(totals["jobs"], 0), everything),
     ]
+    shown = []
+    for index, (label, value, (href, count, cooperative)) in enumerate(figures):
+        link = None
+        if count:
+            link = {
+                "href": href,
+                "name": _figure_link_name(value, count, alone=index == 0, cooperative=cooperative),
+            }
+        shown.append((label, value, link))
+    return shown
+
+
+def _register(params, **changes):
+    """The register's address under the page's filters with ``changes`` (the measure is not a filter)."""
+    query = charts.with_params(params, measure=None, **changes)
+    return reverse("funding:project-list") + ("" if query == "?" else query)
+
+
+def _figure_link_name(figure, count, *, alone, cooperative):
+    """What a screen reader says of a headline figure's link: the figure and the projects it leads to."""
+    number = format_number(count, 0)
+    if alone:
+        return ngettext("the %(count)s project", "the %(count)s projects", count) % {"count": number}
+    if cooperative:
+        text = ngettext(
+            "%(figure)s: the %(count)s project carried by a cooperative",
+            "%(figure)s: the %(count)s projects carried by cooperatives",
+            count,
+        )
+    else:
+        text = ngettext("%(figure)s: the %(count)s project", "%(figure)s: the %(count)s projects", count)
+    return text % {"figure": figure, "count": number}
+
+
+def _row_link(href, count, label):
+    """The count of a breakdown's row as a link to its projects, named "the 39 projects of Agriculture"."""
+    if href is None or not count:
+        return None
+    name = ngettext("the %(count)s project of %(label)s", "the %(count)s projects of %(label)s", count) % {
+        "count": format_number(count, 0),
+        "label": label,
+    }
+    return {"href": href, "name": name}
 
 
 def _measure_links(options, params, current):
@@ -130,6 +187,18 @@ def _active_filters(form, params):
         if value in (None, "", []) or (hasattr(value, "exists") and not value):
             continue
         label = form.fields[name].label
+        if name in queries.ID_FILTERS:
+            # A holder by its id: named only if a project shows it (the API lists those), so that no
+            # address reveals the name of a holder the public pages never show.
+            holder = Project.objects.filter(holder_id=value).values_list("holder__name", flat=True).first()
+            chips.append(
+                {
+                    "label": label,
+                    "value": holder or str(value),
+                    "href": charts.with_params(params, **{name: None}),
+                }
+            )
+            continue
         if name in queries.SINGLE_VALUED_FILTERS:
             chips.append(
                 {"label": label, "value": str(value), "href": charts.with_params(params, **{name: None})}
@@ -155,9 +224,23 @@ def _active_filters(form, params):
 
 
 def _sections(summary, params, *, measure, rtl):
-    """One chart and its table per breakdown, in the order of the page."""
+    """One chart and its table per breakdown, in the order of the page.
 
-    def section(key, title, rows, *, label_of, href_of, row_measure=measure, cooperatives=False, indh=True):
+    ``narrow(row)`` gives the parameters that select a row: its bar and its label open the dashboard
+    narrowed to it, its count the register of its projects (the same filters, the row's own added).
+    """
+
+    def section(key, title, rows, *, label_of, narrow, row_measure=measure, cooperatives=False, indh=True):
+        def href_of(row):
+            changes = narrow(row)
+            return None if changes is None else charts.with_params(params, **changes)
+
+        def projects_of(row):
+            changes = narrow(row)
+            if changes is None:
+                return None
+            return _row_link(_register(params, **changes), row["projects"], label_of(row))
+
         return {
             "id": key.replace("_", "-"),
             "title": title,
@@ -168,6 +251,7 @@ def _sections(summary, params, *, measure, rtl):
                     "label": label_of(row),
                     "href": href_of(row),
                     "projects": format_number(row["projects"], 0),
+                    "projects_link": projects_of(row),
                     "cooperatives": format_number(row["cooperatives"], 0) if cooperatives else None,
                     "total_cost": format_mdh(row["total_cost"]),
                     "indh_contribution": format_mdh(row["indh_contribution"]) if indh else None,
@@ -192,7 +276,7 @@ def _sections(summary, params, *, measure, rtl):
             _("By sector"),
             summary["by_sector"],
             label_of=labelled,
-            href_of=lambda row: charts.with_params(params, sector=row["code"]),
+            narrow=lambda row: {"sector": row["code"]},
             cooperatives=True,
         ),
         section(
@@ -200,7 +284,7 @@ def _sections(summary, params, *, measure, rtl):
             _("By year"),
             summary["by_year"],
             label_of=lambda row: str(row["year"]),
-            href_of=lambda row: charts.with_params(params, year=row["year"], year_from=None, year_to=None),
+            narrow=lambda row: {"year": row["year"], "year_from": None, "year_to": None},
             cooperatives=True,
         ),
         section(
@@ -208,21 +292,22 @@ def _sections(summary, params, *, measure, rtl):
             _("By commune"),
             communes,
             label_of=labelled,
-            href_of=lambda row: charts.with_params(params, commune=row["code"]) if row["code"] else None,
+            # The "other communes" row folds several: no one filter selects it.
+            narrow=lambda row: {"commune": row["code"]} if row["code"] else None,
         ),
         section(
             "by_programme",
             _("By programme"),
             summary["by_programme"],
             label_of=lambda row: f"{row['code']} — {row['label']}",
-            href_of=lambda row: charts.with_params(params, programme=row["code"]),
+            narrow=lambda row: {"programme": row["code"]},
         ),
         section(
             "by_status",
             _("By status"),
             summary["by_status"],
             label_of=labelled,
-            href_of=lambda row: charts.with_params(params, status=row["code"]),
+            narrow=lambda row: {"status": row["code"]},
             # The spec's status rows carry no INDH amount: bars fall back to the total cost.
             row_measure="total_cost" if measure == "indh_contribution" else measure,
             indh=False,
@@ -245,6 +330,8 @@ def _measure_note(measure, *, cells=False):
 
 
 def _heat(summary, params, *, measure):
+    """The sector × year table: each cell opens the dashboard for its sector and year, each sector's
+    name the register of its projects."""
     years, rows = charts.heat_table(
         summary["by_sector_year"],
         summary["by_sector"],
@@ -253,6 +340,14 @@ def _heat(summary, params, *, measure):
             params, sector=sector["code"], year=year, year_from=None, year_to=None
         ),
     )
+    rows = [
+        (
+            sector,
+            cells,
+            _row_link(_register(params, sector=sector["code"]), sector["projects"], sector["label"]),
+        )
+        for sector, cells in rows
+    ]
     return {"years": years, "rows": rows, "measure_note": _measure_note(measure, cells=True)}
 
 
@@ -262,7 +357,9 @@ def _downloads(params, lang):
     projects_url = reverse("api:projects")
 
     def link(url, fmt):
-        return url + charts.with_params(params, format=fmt, lang=lang, measure=None)
+        # The files offered to readers carry headers in their language (the API's default is its keys).
+        headers = None if fmt == "json" else "labels"
+        return url + charts.with_params(params, format=fmt, lang=lang, measure=None, headers=headers)
 
     return [
         {"label": _("Projects (CSV)"), "href": link(projects_url, "csv")},

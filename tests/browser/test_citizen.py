@@ -9,9 +9,11 @@ from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import ngettext
 from playwright.sync_api import expect
 
 from cooperatives.models import Commune, Sector
+from funding import open_data, queries
 from funding.models import Project, ProjectStatus
 from indh_site.money import format_mdh, format_number
 
@@ -155,11 +157,31 @@ def explore(visit):
         page.get_by_role("link", name=t("Projects (CSV)")).click()
     download = download_info.value
     with open(download.path(), encoding="utf-8-sig", newline="") as csv_file:
-        rows = list(csv.DictReader(csv_file))
+        lines = list(csv.reader(csv_file))
+    # The file offered on the page names its columns in the reader's language (headers=labels).
+    with translation.override(visit.language):
+        assert lines[0] == open_data.column_labels(queries.PROJECT_COLUMNS)
+    rows = [dict(zip(queries.PROJECT_COLUMNS, line, strict=True)) for line in lines[1:]]
     assert sorted(row["code"] for row in rows) == sorted(in_commune.values_list("code", flat=True))
     assert {row["sector_label"] for row in rows} == {sector_label}
     assert {row["commune_label"] for row in rows} == {commune_label}
     assert sum(Decimal(row["total_cost"]) for row in rows) == in_commune.aggregate(s=Sum("total_cost"))["s"]
+
+    # --- The figure leads to its projects, each project to its page --------------------------------------
+    count = in_commune.count()
+    with translation.override(visit.language):
+        name = ngettext("the %(count)s project", "the %(count)s projects", count) % {
+            "count": format_number(count, 0)
+        }
+    page.get_by_role("region", name=t("Headline figures")).get_by_role("link", name=name, exact=True).click()
+    assert urlsplit(page.url).path == f"/{visit.language}/projects/"
+    assert_direction(visit)
+    expect(page.locator("table.register tbody tr")).to_have_count(count)
+    visit.shot("the projects behind the figure")
+    first = in_commune.order_by("-year", "code").first()
+    page.get_by_role("link", name=first.title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
+    visit.shot("a project's page")
 
     # --- The holder directory, then one holder's page -----------------------------------------------------
     holder = in_commune.order_by("code").first().holder

@@ -116,9 +116,9 @@ class TestOnTheDemoData:
             "by_province",
             "by_programme",
             "by_status",
+            "meta",
             "licence",
             "about",
-            "meta",
         ]
         assert set(data["by_sector"][0]) == {
             "code",
