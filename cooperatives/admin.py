@@ -1,4 +1,5 @@
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -17,7 +18,7 @@ from cooperatives.models import Commune, Holder, Province, ProvinceAssignment, R
 from cooperatives.services import MERGE_PERMISSION, merge_holders
 from funding.admin_import import HolderImportExportMixin
 from indh_site.admin_dates import DateFormatHintMixin
-from indh_site.admin_guard import QueryStringGuardMixin
+from indh_site.admin_guard import QueryStringGuardMixin, refuse_nul_bytes
 from indh_site.admin_history import AuditedHistoryAdmin
 from indh_site.scoping import ProvinceScopedAdminMixin, scope
 
@@ -77,8 +78,9 @@ class HolderAdmin(
     list_display = ["name", "holder_type", "registration_number", "commune", "main_sector", "members_total"]
     list_filter = ["holder_type", "main_sector", "commune__province", "commune"]
     list_select_related = ["commune", "main_sector"]
-    search_fields = ["name", "registration_number"]
+    search_fields = ["name", "registration_number", "ice"]
     autocomplete_fields = ["commune"]
+    readonly_fields = ["other_spellings"]
     # The full, unfiltered count is a second COUNT(*) per page: skip it on large tables.
     show_full_result_count = False
     list_per_page = 50
@@ -88,6 +90,7 @@ class HolderAdmin(
             {
                 "fields": [
                     "name",
+                    "other_spellings",
                     "holder_type",
                     "registration_number",
                     "ice",
@@ -103,6 +106,11 @@ class HolderAdmin(
             {"fields": ["phone", "email", "private_notes"], "classes": ["collapse"]},
         ),
     ]
+
+    @admin.display(description=_("other spellings (merged holders)"))
+    def other_spellings(self, obj):
+        names = [alias.name for alias in obj.aliases.all()] if obj is not None and obj.pk else []
+        return gettext("; ").join(names) or "—"
 
     # --- Probable duplicates and their merge (cooperatives.duplicates, cooperatives.services) ---
     def get_urls(self):
@@ -121,20 +129,29 @@ class HolderAdmin(
         return own + super().get_urls()
 
     def duplicates_view(self, request):
-        """The groups of probable duplicates among the holders of the account's provinces."""
+        """The groups of probable duplicates among the holders of the account's provinces (or of one of
+        them), the first DUPLICATE_GROUPS_LISTED of them."""
+        refuse_nul_bytes(request)
         if not self.has_view_permission(request):
             raise PermissionDenied
-        groups = duplicate_groups(self.get_queryset(request))
+        holders = self.get_queryset(request)
+        form = ProvinceChoiceForm(request.GET or None, user=request.user)
+        if form.is_valid() and form.cleaned_data["province"] is not None:
+            holders = holders.filter(province=form.cleaned_data["province"])
+        groups = duplicate_groups(holders)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Probable duplicate holders"),
             "opts": self.opts,
+            "form": form,
+            "count": len(groups),
+            "limit": DUPLICATE_GROUPS_LISTED,
             "groups": [
                 (
                     group,
                     [(h, reverse("admin:cooperatives_holder_change", args=[h.pk])) for h in group.holders],
                 )
-                for group in groups
+                for group in groups[:DUPLICATE_GROUPS_LISTED]
             ],
             "may_merge": request.user.has_perm(MERGE_PERMISSION),
         }
@@ -146,6 +163,7 @@ class HolderAdmin(
         403 without the merge permission; 404 when a holder is not among the account's (another
         province's, or gone): the answer says nothing of holders the account may not see.
         """
+        refuse_nul_bytes(request)
         if not request.user.has_perm(MERGE_PERMISSION):
             raise PermissionDenied
         back = reverse("admin:cooperatives_holder_duplicates")
@@ -178,6 +196,22 @@ class HolderAdmin(
             % {"count": len(absorbed_ids), "name": f"\u2068{keep.name}\u2069"},
         )
         return redirect(back)
+
+
+# The duplicates page lists this many groups at most (a national account filters by province).
+DUPLICATE_GROUPS_LISTED = 100
+
+
+class ProvinceChoiceForm(forms.Form):
+    """The duplicates page's province filter: one of the account's provinces, or all of them."""
+
+    province = forms.ModelChoiceField(queryset=Province.objects.none(), required=False, label=_("province"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["province"].queryset = scope(Province.objects.all(), user, "pk").order_by(
+            *Province.label_ordering()
+        )
 
 
 class SuperuserOnlyMixin:

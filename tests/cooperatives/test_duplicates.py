@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cooperatives.duplicates import SAME_NAME, SAME_REGISTRATION, duplicate_groups, duplicate_key
-from cooperatives.models import Commune, Holder, HolderType
+from cooperatives.models import Commune, Holder, HolderAlias, HolderType
 from tests.access import VALIDATOR, khenifra, make_staff, midelt, midelt_commune
 from tests.factories import make_holder
 
@@ -121,3 +121,29 @@ def test_the_page_speaks_arabic(client):
     content = page.content.decode()
     assert 'dir="rtl"' in content
     assert "الاسم نفسه" in content and "دمج" in content
+
+
+def test_the_page_filters_by_one_of_the_accounts_provinces(client):
+    make_holder(name="Coopérative Al Amal")
+    make_holder(name="COOP. AL-AMAL")
+    make_holder(name="Coopérative Al Amal", commune=midelt_commune())
+    make_holder(name="Coop Al Amal", commune=midelt_commune())
+    client.force_login(make_staff("validator", khenifra(), midelt(), role=VALIDATOR))
+    page = reverse("admin:cooperatives_holder_duplicates")
+    assert len(client.get(page).context["groups"]) == 2
+    only = client.get(page, {"province": midelt().pk})
+    assert [group.province for group, _links in only.context["groups"]] == [midelt()]
+    # Not a province of the account, or not a province at all: a form error, every group still listed.
+    for wrong in ("999999", "abc"):
+        response = client.get(page, {"province": wrong}, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200 and len(response.context["groups"]) == 2
+        assert "Select a valid choice" in response.content.decode()
+    assert client.get(page, {"province": "1\x00"}).status_code == 400
+
+
+def test_the_kept_holder_shows_its_other_spellings(client, staff_user):
+    holder = make_holder(name="Coopérative Al Amal")
+    HolderAlias.objects.create(holder=holder, name="COOP. AL-AMAL")
+    client.force_login(staff_user)
+    content = client.get(reverse("admin:cooperatives_holder_change", args=[holder.pk])).content.decode()
+    assert "COOP. AL-AMAL" in content
