@@ -81,6 +81,8 @@ class HolderAdmin(
     search_fields = ["name", "registration_number", "ice"]
     autocomplete_fields = ["commune"]
     readonly_fields = ["other_spellings"]
+    # django-import-export's list with its buttons, plus the way to the probable duplicates.
+    import_export_change_list_template = "admin/cooperatives/holder/change_list.html"
     # The full, unfiltered count is a second COUNT(*) per page: skip it on large tables.
     show_full_result_count = False
     list_per_page = 50

@@ -147,3 +147,9 @@ def test_the_kept_holder_shows_its_other_spellings(client, staff_user):
     client.force_login(staff_user)
     content = client.get(reverse("admin:cooperatives_holder_change", args=[holder.pk])).content.decode()
     assert "COOP. AL-AMAL" in content
+
+
+def test_the_holders_list_leads_to_the_duplicates_page(staff_client):
+    content = staff_client.get(reverse("admin:cooperatives_holder_changelist")).content.decode()
+    assert reverse("admin:cooperatives_holder_duplicates") in content
+    assert reverse("admin:cooperatives_holder_import") in content
