@@ -8,6 +8,7 @@ Also gives the Validator group the new permission to merge duplicate holders (00
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
+from django.db.models import OuterRef, Subquery
 
 POSTGRES = r"""
 CREATE OR REPLACE FUNCTION cooperatives_holder_set_province() RETURNS trigger
@@ -50,8 +51,10 @@ ROLE = "Validator"
 def forwards(apps, schema_editor):
     Holder = apps.get_model("cooperatives", "Holder")
     Commune = apps.get_model("cooperatives", "Commune")
-    for commune_id, province_id in Commune.objects.values_list("pk", "province_id"):
-        Holder.objects.filter(commune_id=commune_id).update(province_id=province_id)
+    # One statement: UPDATE … SET province_id = (SELECT province_id FROM commune WHERE id = commune_id).
+    Holder.objects.update(
+        province_id=Subquery(Commune.objects.filter(pk=OuterRef("commune_id")).values("province_id")[:1])
+    )
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(POSTGRES, params=None)
 
