@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from cooperatives.duplicates import duplicate_key
 from indh_site.audit import AuditedChange
 from indh_site.labels import MultilingualName
 
@@ -106,6 +107,13 @@ class HolderQuerySet(models.QuerySet):
         """Holders with at least one project: the ones the public directory lists."""
         return self.filter(projects__isnull=False).distinct()
 
+    def bulk_create(self, objs, *args, **kwargs):
+        # bulk_create skips save(): the imports' and the load generator's SQLite path (PostgreSQL's
+        # trigger sets it too, COPY included) need the province taken from the commune here.
+        objs = list(objs)
+        Holder.fill_provinces(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class Holder(models.Model):
     """Whoever carries a project: a cooperative, an association, a young entrepreneur…
@@ -121,8 +129,25 @@ class Holder(models.Model):
     # Text, not a number: official numbers keep their leading zeros ("00457").
     # NULL when unknown, so the unique constraint only applies to real numbers.
     registration_number = models.CharField(_("registration number"), max_length=50, null=True, blank=True)
+    # Identifiant Commun de l'Entreprise: 15 digits, national. Private like the contact fields.
+    ice = models.CharField(
+        _("ICE (company identifier)"),
+        max_length=15,
+        null=True,
+        blank=True,
+        help_text=_("The 15 digits of the Identifiant Commun de l'Entreprise, if the holder has one."),
+    )
     commune = models.ForeignKey(
         Commune, on_delete=models.PROTECT, related_name="holders", verbose_name=_("commune")
+    )
+    # Always the commune's province (save(), bulk_create, and a PostgreSQL trigger for COPY and raw
+    # SQL): a constraint cannot reach through the commune, and registration numbers are per province.
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        related_name="holders",
+        editable=False,
+        verbose_name=_("province"),
     )
     main_sector = models.ForeignKey(
         Sector,
@@ -145,7 +170,7 @@ class Holder(models.Model):
 
     objects = HolderQuerySet.as_manager()
     # Read by holder (id), by import and by province (commune) only: see Project.history.
-    history = HistoricalRecords(bases=[AuditedChange], no_db_index=["main_sector"])
+    history = HistoricalRecords(bases=[AuditedChange], no_db_index=["main_sector", "province"])
 
     class Meta:
         ordering = ["name"]
@@ -154,13 +179,27 @@ class Holder(models.Model):
         permissions = [
             ("import_holder", _("Can import holders")),
             ("export_holder", _("Can export holders")),
+            ("merge_holder", _("Can merge duplicate holders")),
         ]
         constraints = [
+            # Local registers number cooperatives: a number is unique within its province only.
+            # Also serves the import's and the duplicates' lookups by (province, number).
             models.UniqueConstraint(
-                fields=["registration_number"],
+                fields=["province", "registration_number"],
                 condition=Q(registration_number__isnull=False),
-                name="cooperatives_holder_registration_number_unique",
-                violation_error_message=_("A holder with this registration number already exists."),
+                name="cooperatives_holder_registration_number_province_unique",
+                violation_error_message=_("A holder of this province already has this registration number."),
+            ),
+            models.UniqueConstraint(
+                fields=["ice"],
+                condition=Q(ice__isnull=False),
+                name="cooperatives_holder_ice_unique",
+                violation_error_message=_("A holder with this ICE already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ice__isnull=True) | Q(ice__regex=r"^[0-9]{15}$"),
+                name="cooperatives_holder_ice_15_digits",
+                violation_error_message=_("The ICE is exactly 15 digits."),
             ),
             models.CheckConstraint(
                 condition=~Q(registration_number=""),
@@ -199,6 +238,63 @@ class Holder(models.Model):
 
     def save(self, *args, **kwargs):
         self.registration_number = (self.registration_number or "").strip() or None
+        self.ice = (self.ice or "").strip() or None
+        self.fill_provinces([self])
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "commune" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "province"}
+        super().save(*args, **kwargs)
+
+    def validate_constraints(self, exclude=None):
+        # The province is not a form field but follows the commune: check (province, number) whenever
+        # the commune is checked, so the form says it instead of the database refusing it.
+        if exclude and "province" in exclude and "commune" not in exclude:
+            self.fill_provinces([self])
+            exclude = set(exclude) - {"province"}
+        super().validate_constraints(exclude=exclude)
+
+    @staticmethod
+    def fill_provinces(holders):
+        """Set each holder's province from its commune (one query for the communes not loaded)."""
+        field = Holder._meta.get_field("commune")
+        loaded = {}
+        for holder in holders:
+            commune = field.get_cached_value(holder, None)
+            if commune is not None and commune.pk == holder.commune_id:
+                loaded[commune.pk] = commune.province_id
+        missing = {h.commune_id for h in holders if h.commune_id is not None} - loaded.keys()
+        if missing:
+            loaded |= dict(Commune.objects.filter(pk__in=missing).values_list("pk", "province_id"))
+        for holder in holders:
+            if holder.commune_id in loaded:
+                holder.province_id = loaded[holder.commune_id]
+
+
+class HolderAlias(models.Model):
+    """Another spelling of a holder, kept when a duplicate was merged into it: imports match it."""
+
+    holder = models.ForeignKey(
+        Holder, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("holder")
+    )
+    name = models.CharField(_("name"), max_length=255)
+    # cooperatives.duplicates.duplicate_key(name): what an import row's holder name is compared with.
+    key = models.CharField(_("compared name"), max_length=255, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("holder alias")
+        verbose_name_plural = _("holder aliases")
+        indexes = [
+            # The import's alias lookup: holders of the alias' province and type by compared name.
+            models.Index(fields=["key"], name="coop_holderalias_key_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.key = duplicate_key(self.name)
         super().save(*args, **kwargs)
 
 

@@ -304,7 +304,11 @@ class ProjectAdmin(
                 {
                     "key": "duplicates",
                     "title": _("Likely duplicate holders"),
-                    "help": _("Same name (ignoring case and spaces) in the same commune."),
+                    "help": _(
+                        "Same province and type, and the same registration number or the same name once "
+                        "case, accents, punctuation and legal form are set aside."
+                    ),
+                    "link": reverse("admin:cooperatives_holder_duplicates"),
                     "count": len(groups),
                     "groups": [
                         [(h, reverse("admin:cooperatives_holder_change", args=[h.pk])) for h in group]

@@ -19,7 +19,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cooperatives.models import Commune, Holder, HolderType, Sector
+from cooperatives.duplicates import duplicate_key
+from cooperatives.models import Commune, Holder, HolderAlias, HolderType, Sector
 from funding import bulk_writes, workbook
 from funding.models import (
     FIRST_YEAR,
@@ -693,7 +694,8 @@ def _holder_values():
 
 
 class _HolderIndex:
-    """Holders matched in memory: by registration number, else by name and commune.
+    """Holders matched in memory: by registration number within the row's province, else by name
+    and commune, else by the spellings merged into a holder (HolderAlias) in the row's province.
 
     Loads every holder once (a few columns; tens of thousands of rows at most, even for a
     whole country), then resolves each row with dict lookups. Rows of one file that name
@@ -708,8 +710,14 @@ class _HolderIndex:
         self.by_id = {}
         self.by_registration = {}
         self.by_name = {}
+        self.province_of = importer.references.province_of_commune
         for values in _holder_values() if stored is None else stored:
             self._add(_HolderRecord(values[0], **dict(zip(HOLDER_FIELDS, values[1:], strict=True))))
+        self.by_alias = {}  # (province id, compared name) -> ids of the holders it was merged into
+        for key, holder_id in HolderAlias.objects.values_list("key", "holder_id"):
+            record = self.by_id.get(holder_id)
+            if record is not None:
+                self.by_alias.setdefault((self.province_of.get(record.commune_id), key), []).append(record)
         self.new = []
         self.completed = []  # new holders streamed before later rows completed them (insert_new)
 
@@ -717,18 +725,23 @@ class _HolderIndex:
         if record.id is not None:
             self.by_id[record.id] = record
         if record.registration_number:
-            self.by_registration[record.registration_number] = record
+            # Numbers come from local registers: unique within a province only.
+            self.by_registration[(self.province_of.get(record.commune_id), record.registration_number)] = (
+                record
+            )
         self.by_name.setdefault((record.commune_id, record.key), []).append(record)
 
-    def find(self, name, commune_id, registration_number, current_holder_id=None):
+    def find(self, name, commune_id, registration_number, current_holder_id=None, holder_type=None):
         """The holder a row names, or None when it is new; raises CellError when it is ambiguous."""
+        # A project keeps its holder when the row names it, wherever that holder is based.
+        current = self.by_id.get(current_holder_id)
         if registration_number:
-            record = self.by_registration.get(registration_number)
+            if current is not None and current.registration_number == registration_number:
+                return current
+            record = self.by_registration.get((self.province_of.get(commune_id), registration_number))
             if record is not None:
                 return record
         key = workbook.normalise(name)
-        # A project keeps its holder when the row names it, wherever that holder is based.
-        current = self.by_id.get(current_holder_id)
         if (
             current is not None
             and current.key == key
@@ -748,6 +761,21 @@ class _HolderIndex:
                 )
                 % {"name": name}
             )
+        if not candidates and not registration_number:
+            # A spelling merged into a holder (a row with a number is matched by it, or is new).
+            candidates = [
+                record
+                for record in self.by_alias.get((self.province_of.get(commune_id), duplicate_key(name)), ())
+                if holder_type in (None, record.holder_type)
+            ]
+            if len({record.id for record in candidates}) > 1:
+                raise CellError(
+                    _(
+                        "Several holders of this commune are named %(name)s: "
+                        "give the registration number to say which."
+                    )
+                    % {"name": name}
+                )
         return candidates[0] if candidates else None
 
     def create(self, number, **values):
@@ -821,7 +849,11 @@ class _HolderIndex:
         """The holder of a projects-workbook row, and whether the row changes it."""
         try:
             record = self.find(
-                row.holder_name, row.commune_id, row.registration_number, project and project.holder_id
+                row.holder_name,
+                row.commune_id,
+                row.registration_number,
+                project and project.holder_id,
+                row.holder_type,
             )
         except CellError as exc:
             self.errors.add(row.row, self.sheet.header("holder"), row.holder_name, exc)
@@ -969,7 +1001,7 @@ class HolderImport(Importer):
                 self.refuse_outside(row, "commune", communes.label(row.commune_id))
                 continue
             try:
-                record = index.find(row.name, row.commune_id, row.registration_number)
+                record = index.find(row.name, row.commune_id, row.registration_number, None, row.holder_type)
             except CellError as exc:
                 self.errors.add(row.row, self.sheet.header("name"), row.name, exc)
                 continue
@@ -1003,9 +1035,11 @@ class HolderImport(Importer):
                 record.first_row = row.row
                 # A blank cell keeps what the holder already has; the commune stays (with the
                 # name it identifies the holder: a holder moves in the admin).
+                by_alias = not row.registration_number and record.key != workbook.normalise(row.name)
                 for name in HOLDER_FIELDS:
                     value = getattr(row, name)
-                    if value is not None and name != "commune_id":
+                    # Found by a merged spelling: the holder keeps the name it was given at the merge.
+                    if value is not None and name != "commune_id" and not (name == "name" and by_alias):
                         setattr(record, name, value)
                 self._check_members(record, row)
                 record.changed = record.values() != before

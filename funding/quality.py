@@ -4,12 +4,12 @@ Each check takes a queryset (already limited to the official's provinces by the 
 rows to look at, so the same checks serve the admin page and any later report.
 """
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from cooperatives.duplicates import duplicate_groups
 from funding.models import MONEY, Disbursement, PartnerContribution, ProjectStatus
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(**MONEY))
@@ -94,21 +94,7 @@ def holders_without_registration_number(holders):
     return holders.filter(registration_number__isnull=True).order_by("name")
 
 
-def normalised_name(name):
-    """A holder's name compared case- and space-insensitively: " Coop  ATLAS " == "coop atlas"."""
-    return " ".join(name.split()).casefold()
-
-
 def likely_duplicate_holders(holders):
-    """Groups (lists) of holders with the same name, up to case and spaces, in the same commune."""
-    groups = defaultdict(list)
-    for pk, name, commune_id in holders.order_by().values_list("pk", "name", "commune_id").iterator():
-        groups[(normalised_name(name), commune_id)].append(pk)
-    duplicate_ids = [ids for ids in groups.values() if len(ids) > 1]
-    if not duplicate_ids:
-        return []
-    by_id = holders.model.objects.select_related("commune").in_bulk(
-        [pk for ids in duplicate_ids for pk in ids]
-    )
-    result = [sorted((by_id[pk] for pk in ids), key=lambda h: h.pk) for ids in duplicate_ids]
-    return sorted(result, key=lambda group: normalised_name(group[0].name))
+    """Groups (lists) of probable duplicates among ``holders``: the admin's duplicates page decides
+    them (cooperatives.duplicates), so both pages list the same groups."""
+    return [group.holders for group in duplicate_groups(holders)]

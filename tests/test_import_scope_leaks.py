@@ -106,19 +106,20 @@ def test_the_message_is_the_same_for_a_code_of_another_province_and_a_row_simply
     assert [len(result.errors) for result in (taken_code, other_commune, both)] == [1, 1, 1]
 
 
-def test_a_registration_number_of_another_province_is_not_confirmed(midelt_project):
+def test_a_registration_number_of_another_province_does_not_reach_its_holder(midelt_project):
     user = officer()
-    # Same holder name as in Midelt or another one, fewer members than its women: one message, no count.
-    for name in ("Coopérative Ayachi", "Coopérative Autre"):
+    # Numbers are per province (issue 18): Midelt's MDT-7777 is not Khénifra's. Same holder name as in
+    # Midelt or another one, fewer members than its women: nothing of Midelt's holder is compared or told.
+    for code, name in (("KHN-NEW-1", "Coopérative Ayachi"), ("KHN-NEW-2", "Coopérative Autre")):
         row = project_row(
-            "KHN-NEW",
-            **{"Porteur du projet": name, "N° d'immatriculation": "MDT-7777", "Nombre d'adhérents": 3},
+            code, **{"Porteur du projet": name, "N° d'immatriculation": "MDT-7777", "Nombre d'adhérents": 3}
         )
         result = run_projects(row, user=user)
-        assert messages(result) == [(2, str(OUTSIDE_SCOPE))]
-        assert result.errors[0].column == "N° d'immatriculation"
-    assert not Project.objects.filter(code="KHN-NEW").exists()
-    assert Holder.objects.get(registration_number="MDT-7777").name == "Coopérative Ayachi"
+        assert result.ok, result.errors
+        holder = Project.objects.get(code=code).holder
+        assert holder.province == khenifra() and holder.registration_number == "MDT-7777"
+    ayachi = Holder.objects.get(registration_number="MDT-7777", province=midelt())
+    assert (ayachi.name, ayachi.members_total) == ("Coopérative Ayachi", 40)
 
 
 def holders_file(*rows):
@@ -144,7 +145,8 @@ def test_the_holders_list_tells_nothing_of_another_provinces_holder(midelt_proje
         file_name="porteurs.xlsx",
         user=user,
     )
-    assert messages(result) == [(2, str(OUTSIDE_SCOPE)), (3, str(OUTSIDE_SCOPE)), (4, str(OUTSIDE_SCOPE))]
+    # Row 2 is Khénifra's own MDT-7777 (numbers are per province): only Midelt's rows are refused.
+    assert messages(result) == [(3, str(OUTSIDE_SCOPE)), (4, str(OUTSIDE_SCOPE))]
     assert "40" not in " ".join(str(error) for error in result.errors)
     holder = Holder.objects.get(registration_number="MDT-7777")
     assert (holder.name, holder.members_total) == ("Coopérative Ayachi", 40)
