@@ -144,8 +144,9 @@ def fastest(runs):
 
 def steps(runs):
     """The seconds per step the fastest run printed (import_projects -v 2: "read 1.75 s, check …")."""
+    # The counts line, the holders line, then the steps.
     output = min(runs)[2].splitlines()
-    line = output[1] if len(output) > 1 else ""
+    line = output[2] if len(output) > 2 else ""
     found = {}
     for part in line.split(", "):
         name, _space, seconds = part.rpartition(" ")[0].rpartition(" ")

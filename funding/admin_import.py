@@ -204,6 +204,12 @@ class WorkbookImportExportMixin(ImportExportMixin):
                 "skipped": outcome.skipped,
             },
         )
+        if outcome.kind == ImportBatch.Kind.PROJECTS:
+            messages.success(
+                request,
+                _("Holders: %(created)s new, %(matched)s existing.")
+                % {"created": outcome.holders_created, "matched": outcome.holders_matched},
+            )
         for warning in outcome.warnings:
             messages.warning(request, warning)
 
@@ -267,6 +273,12 @@ class HolderImportExportMixin(WorkbookImportExportMixin):
 
 # --- an import batch's counts -------------------------------------------------------------------
 BATCH_COUNTS = ("created", "updated", "unchanged", "skipped")
+# Kept for the whole file only: shown to whoever reads the whole file's counts.
+PROJECTS_BATCH_COUNTS = ("holders_created", "holders_matched", "beyond_programme_rules")
+
+
+def reads_whole_batch(batch, user):
+    return provinces_for(user) is ALL or (batch.user_id is not None and batch.user_id == user.pk)
 
 
 def batch_counts(batch, user):
@@ -277,7 +289,7 @@ def batch_counts(batch, user):
     province says nothing of it; skipped lines (blank, totals) belong to no province and are not
     shown to them, nor anything of an import saved before counts were kept per province.
     """
-    if provinces_for(user) is ALL or (batch.user_id is not None and batch.user_id == user.pk):
+    if reads_whole_batch(batch, user):
         return {name: getattr(batch, name) for name in BATCH_COUNTS}
     counts = dict.fromkeys(BATCH_COUNTS)
     if batch.province_counts:
@@ -304,4 +316,9 @@ def batch_count_columns(user):
 def batch_count_rows(batch, user):
     """(label, value) of each count ``user`` may read, for the batch's page."""
     counts = batch_counts(batch, user)
-    return [(ImportBatch._meta.get_field(name).verbose_name, counts[name]) for name in BATCH_COUNTS]
+    names = BATCH_COUNTS
+    if batch.kind == ImportBatch.Kind.PROJECTS:
+        names += PROJECTS_BATCH_COUNTS
+        whole = reads_whole_batch(batch, user)
+        counts.update({name: getattr(batch, name) if whole else None for name in PROJECTS_BATCH_COUNTS})
+    return [(ImportBatch._meta.get_field(name).verbose_name, counts[name]) for name in names]

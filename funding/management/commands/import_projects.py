@@ -14,7 +14,8 @@ from funding import services
 class Command(BaseCommand):
     help = (
         "Import a projects workbook (.xlsx or .csv, spec: import-format.md): every row or none. "
-        "Prints 'created N, updated N, unchanged N, skipped N'; on a refused file, one line per error "
+        "Prints 'created N, updated N, unchanged N, skipped N', then 'holders: created N, matched N'; "
+        "on a refused file, one line per error "
         "and exit status 1."
     )
 
@@ -54,6 +55,8 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         self.stdout.write(result.summary())
+        # In English too, and second: scripts read the counts line first (bench/import_bench.py).
+        self.stdout.write(result.holders_summary())
         if options["verbosity"] >= 2:
             self.stdout.write(
                 ", ".join(f"{step} {seconds:.2f} s" for step, seconds in result.timings.items())
