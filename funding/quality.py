@@ -5,7 +5,7 @@ rows to look at, so the same checks serve the admin page and any later report.
 """
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -132,10 +132,15 @@ def beyond_programme_rules(projects):
 
 
 def indh_share(project):
-    """INDH's contribution in percent of the project's total cost, two decimals (None without a cost)."""
+    """INDH's contribution in percent of the project's total cost, two decimals (None without a cost).
+
+    Rounded up: a share of 50.004 % beyond a maximum of 50 % reads 50,01 %, never "50,00 % (at most 50,00 %)".
+    """
     if not project.total_cost:
         return None
-    return (project.indh_contribution * HUNDRED / project.total_cost).quantize(Decimal("0.01"))
+    return (project.indh_contribution * HUNDRED / project.total_cost).quantize(
+        Decimal("0.01"), rounding=ROUND_CEILING
+    )
 
 
 def holders_without_registration_number(holders):

@@ -181,3 +181,20 @@ def test_the_admin_preview_shows_the_warning_and_the_batch_page_the_count(
     counts = {str(label): value for label, value in page.context["batch_counts"]}
     assert counts["projects beyond their programme's rules"] == 1
     assert Project.objects.filter(code="PR-1").exists()
+
+
+def test_the_share_is_compared_exactly_and_shown_rounded_up(staff_client):
+    def project(indh):
+        return make_project(
+            indh_contribution=Decimal(indh),
+            partner_contribution=Decimal("0"),
+            holder_contribution=Decimal("0"),
+        )
+
+    at_the_limit, just_beyond = project("33330.00"), project("33330.01")
+    set_rules("P3", share=Decimal("33.33"))
+    rows = quality_rows(staff_client.get(reverse(QUALITY), HTTP_ACCEPT_LANGUAGE="en"))
+    assert set(rows) == {just_beyond.code}
+    assert at_the_limit.code not in rows
+    # 33.33001 % is shown as 33.34 %, so the figure never looks within the rule.
+    assert rows[just_beyond.code] == "P3: INDH share: 33.34% (at most 33.33%)"
