@@ -18,7 +18,7 @@ from funding.models import Disbursement, ImportBatch, Partner, PartnerContributi
 from indh_site.admin_dates import DateFormatHintMixin
 from indh_site.admin_guard import QueryStringGuardMixin
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
-from indh_site.money import format_mad, format_number, join_items
+from indh_site.money import format_mad, format_number, isolate, join_items
 from indh_site.paginators import EstimatedCountPaginator
 from indh_site.roles import STATUS_REFUSED_MESSAGE, VALIDATE_PERMISSION, VALIDATED_STATUSES, may_set_status
 from indh_site.scoping import ALL, ProvinceScopedAdminMixin, provinces_for, scope
@@ -382,7 +382,8 @@ def _programme_rules_detail(project):
             gettext("INDH: %(amount)s (at most %(max)s)")
             % {"amount": format_mad(indh), "max": format_mad(programme.max_indh_amount)}
         )
-    return gettext("%(programme)s: %(rules)s") % {"programme": programme.code, "rules": join_items(parts)}
+    rules = join_items(parts)
+    return gettext("%(programme)s: %(rules)s") % {"programme": isolate(programme.code), "rules": rules}
 
 
 def _percent(value):

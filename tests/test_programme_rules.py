@@ -103,7 +103,8 @@ def test_the_data_quality_page_lists_the_projects_beyond_the_rules_of_the_offici
     response = client.get(reverse(QUALITY), HTTP_ACCEPT_LANGUAGE="fr")
     rows = quality_rows(response)
     assert set(rows) == {world["k_project"].code, large.code}
-    assert rows[world["k_project"].code] == "P3 : part de l'INDH : 60,00\u00a0% (au plus 50,00\u00a0%)"
+    share = "part de l'INDH : 60,00\u00a0% (au plus 50,00\u00a0%)"
+    assert rows[world["k_project"].code] == f"\u2068P3\u2069 : {share}"
     assert rows[large.code].endswith("INDH : 900\u00a0000,00 MAD (au plus 800\u00a0000,00 MAD)")
     content = response.content.decode()
     assert reverse("admin:funding_project_change", args=[large.pk]) in content
@@ -197,4 +198,4 @@ def test_the_share_is_compared_exactly_and_shown_rounded_up(staff_client):
     assert set(rows) == {just_beyond.code}
     assert at_the_limit.code not in rows
     # 33.33001 % is shown as 33.34 %, so the figure never looks within the rule.
-    assert rows[just_beyond.code] == "P3: INDH share: 33.34% (at most 33.33%)"
+    assert rows[just_beyond.code] == "\u2068P3\u2069: INDH share: 33.34% (at most 33.33%)"
