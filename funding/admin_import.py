@@ -190,26 +190,23 @@ class WorkbookImportExportMixin(ImportExportMixin):
 
     def add_success_message(self, result, request):
         outcome = result.outcome
-        messages.success(
-            request,
-            _(
-                "%(file)s imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(skipped)s skipped."
-            )
-            % {
-                "file": isolate(outcome.file_name),  # a Latin file name inside an Arabic message
-                "created": outcome.created,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "skipped": outcome.skipped,
-            },
-        )
+        text = _(
+            "%(file)s imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(skipped)s skipped."
+        ) % {
+            "file": isolate(outcome.file_name),  # a Latin file name inside an Arabic message
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "skipped": outcome.skipped,
+        }
         if outcome.kind == ImportBatch.Kind.PROJECTS:
-            messages.success(
-                request,
-                _("Holders: %(created)s new, %(matched)s existing.")
-                % {"created": outcome.holders_created, "matched": outcome.holders_matched},
-            )
+            # One message: the holders a workbook created or named are part of what it did.
+            text += " " + _("Holders: %(created)s new, %(matched)s existing.") % {
+                "created": outcome.holders_created,
+                "matched": outcome.holders_matched,
+            }
+        messages.success(request, text)
         for warning in outcome.warnings:
             messages.warning(request, warning)
 

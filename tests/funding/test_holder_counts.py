@@ -113,7 +113,8 @@ def test_the_admin_preview_lists_the_new_holders_and_the_batch_page_their_counts
     done = client.post(
         reverse(CONFIRM), preview.context["confirm_form"].initial, follow=True, HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert "Porteurs : 2 nouveaux, 3 existants." in [str(message) for message in done.context["messages"]]
+    messages = [str(message) for message in done.context["messages"]]
+    assert messages[0].endswith(" Porteurs : 2 nouveaux, 3 existants."), messages
     batch = ImportBatch.objects.get()
     page = client.get(reverse("admin:funding_importbatch_change", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="en")
     counts = {str(label): value for label, value in page.context["batch_counts"]}
