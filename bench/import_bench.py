@@ -144,8 +144,8 @@ def fastest(runs):
 
 def steps(runs):
     """The seconds per step the fastest run printed (import_projects -v 2: "read 1.75 s, check …")."""
-    output = min(runs)[2].splitlines()
-    line = output[1] if len(output) > 1 else ""
+    # The steps' line starts with the first step, wherever it comes after the counts and holders lines.
+    line = next((line for line in min(runs)[2].splitlines() if line.startswith("read ")), "")
     found = {}
     for part in line.split(", "):
         name, _space, seconds = part.rpartition(" ")[0].rpartition(" ")

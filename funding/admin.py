@@ -17,7 +17,7 @@ from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYe
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_dates import DateFormatHintMixin
 from indh_site.admin_history import HISTORY_TYPES, AuditedHistoryAdmin, annotate_records
-from indh_site.money import format_mad
+from indh_site.money import format_mad, format_number, isolate, join_items
 from indh_site.paginators import EstimatedCountPaginator
 from indh_site.roles import STATUS_REFUSED_MESSAGE, VALIDATE_PERMISSION, VALIDATED_STATUSES, may_set_status
 from indh_site.scoping import ALL, ProvinceScopedAdminMixin, provinces_for, scope
@@ -31,7 +31,20 @@ class OrderedReferenceAdmin(admin.ModelAdmin):
 
 @admin.register(Programme)
 class ProgrammeAdmin(OrderedReferenceAdmin):
-    pass
+    list_display = [*OrderedReferenceAdmin.list_display, "max_indh_share", "max_indh_amount"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_fr", "name_ar", "name_en", "ordering"]}),
+        (
+            _("Programme rules"),
+            {
+                "fields": ["max_indh_share", "max_indh_amount"],
+                "description": _(
+                    "Projects beyond these rules are still saved; they are listed on the data-quality page "
+                    "and warned about at import. Leave a rule empty to set none."
+                ),
+            },
+        ),
+    ]
 
 
 @admin.register(Partner)
@@ -287,6 +300,13 @@ class ProjectAdmin(
                     quality.completed_not_fully_disbursed(projects),
                     _disbursed_detail,
                 ),
+                _project_section(
+                    "programme-rules",
+                    _("Projects beyond their programme's rules"),
+                    _("INDH's share or amount goes beyond the maximum set on the project's programme."),
+                    quality.beyond_programme_rules(projects),
+                    _programme_rules_detail,
+                ),
             ]
         if may_see_holders:
             sections.append(
@@ -349,6 +369,28 @@ def _disbursed_detail(project):
         "disbursed": format_mad(project.disbursed),
         "share": format_mad(project.indh_contribution),
     }
+
+
+def _programme_rules_detail(project):
+    """The rules the project goes beyond, with its figures: the share, the amount or both."""
+    programme, indh, total = project.programme, project.indh_contribution, project.total_cost
+    parts = []
+    if quality.beyond_programme_rule(indh, total, programme.max_indh_share, None):
+        parts.append(
+            gettext("INDH share: %(share)s (at most %(max)s)")
+            % {"share": _percent(quality.indh_share(project)), "max": _percent(programme.max_indh_share)}
+        )
+    if quality.beyond_programme_rule(indh, total, None, programme.max_indh_amount):
+        parts.append(
+            gettext("INDH: %(amount)s (at most %(max)s)")
+            % {"amount": format_mad(indh), "max": format_mad(programme.max_indh_amount)}
+        )
+    rules = join_items(parts)
+    return gettext("%(programme)s: %(rules)s") % {"programme": isolate(programme.code), "rules": rules}
+
+
+def _percent(value):
+    return gettext("%(percent)s%%") % {"percent": format_number(value, 2)}
 
 
 # The historical tables an import writes to, and how each reaches its province.

@@ -276,20 +276,23 @@ class WorkbookImportExportMixin(ImportExportMixin):
 
     def add_success_message(self, result, request):
         outcome = result.outcome
-        messages.success(
-            request,
-            _(
-                "%(file)s imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(skipped)s skipped."
-            )
-            % {
-                "file": isolate(outcome.file_name),  # a Latin file name inside an Arabic message
-                "created": outcome.created,
-                "updated": outcome.updated,
-                "unchanged": outcome.unchanged,
-                "skipped": outcome.skipped,
-            },
-        )
+        text = _(
+            "%(file)s imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, "
+            "%(skipped)s skipped."
+        ) % {
+            "file": isolate(outcome.file_name),  # a Latin file name inside an Arabic message
+            "created": outcome.created,
+            "updated": outcome.updated,
+            "unchanged": outcome.unchanged,
+            "skipped": outcome.skipped,
+        }
+        if outcome.kind == ImportBatch.Kind.PROJECTS:
+            # One message: the holders a workbook created or named are part of what it did.
+            text += " " + _("Holders: %(created)s new, %(matched)s existing.") % {
+                "created": outcome.holders_created,
+                "matched": outcome.holders_matched,
+            }
+        messages.success(request, text)
         for warning in outcome.warnings:
             messages.warning(request, warning)
         for is_warning, message in services.total_line_messages(outcome.total_line):
@@ -356,6 +359,12 @@ class HolderImportExportMixin(WorkbookImportExportMixin):
 
 # --- an import batch's counts -------------------------------------------------------------------
 BATCH_COUNTS = ("created", "updated", "unchanged", "skipped")
+# Kept for the whole file only: shown to whoever reads the whole file's counts.
+PROJECTS_BATCH_COUNTS = ("holders_created", "holders_matched", "beyond_programme_rules")
+
+
+def reads_whole_batch(batch, user):
+    return provinces_for(user) is ALL or (batch.user_id is not None and batch.user_id == user.pk)
 
 
 def batch_counts(batch, user):
@@ -366,7 +375,7 @@ def batch_counts(batch, user):
     province says nothing of it; skipped lines (blank, totals) belong to no province and are not
     shown to them, nor anything of an import saved before counts were kept per province.
     """
-    if provinces_for(user) is ALL or (batch.user_id is not None and batch.user_id == user.pk):
+    if reads_whole_batch(batch, user):
         return {name: getattr(batch, name) for name in BATCH_COUNTS}
     counts = dict.fromkeys(BATCH_COUNTS)
     if batch.province_counts:
@@ -393,4 +402,9 @@ def batch_count_columns(user):
 def batch_count_rows(batch, user):
     """(label, value) of each count ``user`` may read, for the batch's page."""
     counts = batch_counts(batch, user)
-    return [(ImportBatch._meta.get_field(name).verbose_name, counts[name]) for name in BATCH_COUNTS]
+    names = BATCH_COUNTS
+    if batch.kind == ImportBatch.Kind.PROJECTS:
+        names += PROJECTS_BATCH_COUNTS
+        whole = reads_whole_batch(batch, user)
+        counts.update({name: getattr(batch, name) if whole else None for name in PROJECTS_BATCH_COUNTS})
+    return [(ImportBatch._meta.get_field(name).verbose_name, counts[name]) for name in names]

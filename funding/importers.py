@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from cooperatives.duplicates import duplicate_key
 from cooperatives.models import Commune, Holder, HolderAlias, HolderType, Sector
-from funding import bulk_writes, workbook
+from funding import bulk_writes, quality, workbook
 from funding.models import (
     FIRST_YEAR,
     SHARES_TOLERANCE,
@@ -41,6 +41,8 @@ DEFAULT_PROGRAMME = "P3"
 # enough to fix the sheet, the rest are counted.
 MAX_LISTED_ERRORS = 1000
 PREVIEW_ROWS = 20
+# New holders the preview lists, so that a misspelt existing one is caught before confirming.
+NEW_HOLDERS_LISTED = 200
 PROVINCE_COUNTS = ("created", "updated", "unchanged")
 # New projects sent to the writer thread at a time: each batch costs a few statements (about
 # 15 ms with their round trips), so 2,000 made the writer 1.5 s slower for 10⁵ rows than 10,000;
@@ -153,6 +155,9 @@ class References:
             for programme in programmes
         )
         self.default_programme_id = next((p.pk for p in programmes if p.code == DEFAULT_PROGRAMME), None)
+        self.programme_rules = {
+            p.pk: (p.max_indh_share, p.max_indh_amount) for p in programmes if p.has_rules
+        }
 
 
 def _text(max_length):
@@ -496,10 +501,32 @@ class ProjectImport(Importer):
             action = "unchanged"
         self.count(action, row.commune_id)
         self.preview(row.row, row.code, row.title, action)
+        rules = self.references.programme_rules.get(row.programme_id)
+        if rules and quality.beyond_programme_rule(row.indh_contribution, row.total_cost, *rules):
+            self.result.beyond_rules.append(row.code)
 
     def _end_plan(self):
         self._check_lines([(row, project) for row, _holder, project in self.updates])
         self.holders.check_changes_in_scope()
+        self._count_holders()
+
+    def _count_holders(self):
+        """Holders the rows create (listed for the preview) and existing holders they name."""
+        index, references, result = self.holders, self.references, self.result
+        result.holders_matched = sum(1 for record in index.by_id.values() if record.first_row is not None)
+        # Rows of another province are refused before their holder is looked for: none is listed.
+        new = [record for record in index.new if record.commune_id not in self.outside]
+        result.holders_created = len(new)
+        result.new_holders = [
+            (
+                record.first_row,
+                record.name,
+                references.holder_types.label(record.holder_type),
+                references.communes.label(record.commune_id),
+                record.registration_number or "",
+            )
+            for record in new[:NEW_HOLDERS_LISTED]
+        ]
 
     def _check_status(self, row, project):
         """Approving, completing or cancelling is a validator's decision, in the admin or by import."""

@@ -25,15 +25,54 @@ def money_field(verbose_name, **kwargs):
     )
 
 
+MAX_SHARE_MESSAGE = _("The maximum INDH share is a percentage from 0 to 100.")
+MAX_AMOUNT_MESSAGE = _("The maximum INDH amount per project cannot be negative.")
+
+
 class Programme(MultilingualName):
     """An INDH phase III programme (P1–P4)."""
 
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The programme's rules (empty: no rule). A project beyond them is saved, listed on the
+    # data-quality page and warned about at import: the official decides.
+    max_indh_share = models.DecimalField(
+        _("maximum INDH share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, MAX_SHARE_MESSAGE), MaxValueValidator(100, MAX_SHARE_MESSAGE)],
+        help_text=_("INDH's contribution as a percentage of a project's total cost; empty: no rule."),
+    )
+    max_indh_amount = models.DecimalField(
+        _("maximum INDH amount per project (MAD)"),
+        **MONEY,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, MAX_AMOUNT_MESSAGE)],
+        help_text=_("INDH's contribution to one project; empty: no rule."),
+    )
 
     class Meta:
         ordering = ["ordering", "code"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_indh_share__isnull=True) | Q(max_indh_share__gte=0, max_indh_share__lte=100),
+                name="funding_programme_max_share_percent",
+                violation_error_message=MAX_SHARE_MESSAGE,
+            ),
+            models.CheckConstraint(
+                condition=Q(max_indh_amount__isnull=True) | Q(max_indh_amount__gte=0),
+                name="funding_programme_max_amount_not_negative",
+                violation_error_message=MAX_AMOUNT_MESSAGE,
+            ),
+        ]
+
+    @property
+    def has_rules(self):
+        return self.max_indh_share is not None or self.max_indh_amount is not None
 
 
 class Partner(MultilingualName):
@@ -296,6 +335,13 @@ class ImportBatch(models.Model):
     # What the import warned about, kept as data so that the batch's page words it in the reader's
     # language: {"total_line": workbook.check_totals()}.
     warnings = models.JSONField(_("warnings"), default=dict, blank=True, editable=False)
+    # Holders a projects workbook created, and existing holders its rows named.
+    holders_created = models.PositiveIntegerField(_("holders created"), default=0)
+    holders_matched = models.PositiveIntegerField(_("holders matched"), default=0)
+    # Projects beyond their programme's rules (maximum INDH share or amount), imported with a warning.
+    beyond_programme_rules = models.PositiveIntegerField(
+        _("projects beyond their programme's rules"), default=0
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,9 +4,9 @@ Each check takes a queryset (already limited to the official's provinces by the 
 rows to look at, so the same checks serve the admin page and any later report.
 """
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from cooperatives.duplicates import duplicate_groups
@@ -86,6 +86,60 @@ def completed_not_fully_disbursed(projects):
         .annotate(disbursed=_sum_of(Disbursement))
         .filter(disbursed__lt=F("indh_contribution"))
         .order_by("-year", "code")
+    )
+
+
+HUNDRED = Decimal(100)
+
+
+def beyond_programme_rule(indh_contribution, total_cost, max_share, max_amount):
+    """Whether a project's INDH contribution goes beyond its programme's rules (None: no rule).
+
+    The share is INDH's contribution / total cost × 100, compared exactly (Decimal); a project
+    without a cost has no share.
+    """
+    if max_amount is not None and indh_contribution > max_amount:
+        return True
+    return max_share is not None and total_cost > 0 and indh_contribution * HUNDRED > max_share * total_cost
+
+
+def beyond_programme_rules(projects):
+    """Projects whose INDH contribution goes beyond their programme's maximum share (percent of the
+    total cost) or maximum amount per project; `indh_share` is their INDH share in percent (None
+    without a cost). Compared in the database as beyond_programme_rule() does (exact on PostgreSQL)."""
+    money = DecimalField(**MONEY)
+    over_amount = Q(programme__max_indh_amount__isnull=False) & Q(
+        indh_contribution__gt=F("programme__max_indh_amount")
+    )
+    over_share = (
+        Q(programme__max_indh_share__isnull=False)
+        & Q(total_cost__gt=0)
+        & Q(
+            indh_times_hundred__gt=ExpressionWrapper(
+                F("programme__max_indh_share") * F("total_cost"), output_field=DecimalField()
+            )
+        )
+    )
+    return (
+        projects.filter(
+            Q(programme__max_indh_share__isnull=False) | Q(programme__max_indh_amount__isnull=False)
+        )
+        .alias(indh_times_hundred=ExpressionWrapper(F("indh_contribution") * HUNDRED, output_field=money))
+        .filter(over_amount | over_share)
+        .select_related("programme")
+        .order_by("-year", "code")
+    )
+
+
+def indh_share(project):
+    """INDH's contribution in percent of the project's total cost, two decimals (None without a cost).
+
+    Rounded up: a share of 50.004 % beyond a maximum of 50 % reads 50,01 %, never "50,00 % (at most 50,00 %)".
+    """
+    if not project.total_cost:
+        return None
+    return (project.indh_contribution * HUNDRED / project.total_cost).quantize(
+        Decimal("0.01"), rounding=ROUND_CEILING
     )
 
 

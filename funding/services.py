@@ -26,7 +26,7 @@ from funding.models import ImportBatch, Programme
 from funding.queries import invalidate_summary_cache
 from funding.workbook import HOLDER_TYPE_NAMES, HOLDERS, PROJECTS, STATUS_NAMES
 from indh_site.exports import cell_text
-from indh_site.money import format_mad, isolate
+from indh_site.money import format_mad, isolate, join_items
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +59,12 @@ class ImportResult:
     total_line: dict | None = None
     batch: ImportBatch | None = None
     gaps: int = 0  # projects whose shares add up to less than their total cost
+    # Holders the rows create, and existing holders they name (projects workbook); the new ones
+    # as (row, name, type, commune, registration number), the first importers.NEW_HOLDERS_LISTED.
+    holders_created: int = 0
+    holders_matched: int = 0
+    new_holders: list = field(default_factory=list)
+    beyond_rules: list = field(default_factory=list)  # codes of projects beyond their programme's rules
     timings: dict = field(default_factory=dict)  # seconds per step, for bench/ and -v 2
 
     @property
@@ -79,6 +85,14 @@ class ImportResult:
             f"created {self.created}, updated {self.updated}, "
             f"unchanged {self.unchanged}, skipped {self.skipped}"
         )
+
+    def holders_summary(self):
+        """The command line's second line, in English like summary() (scripts read both)."""
+        return f"holders: created {self.holders_created}, matched {self.holders_matched}"
+
+    @property
+    def unlisted_new_holders(self):
+        return self.holders_created - len(self.new_holders)
 
 
 def import_workbook(*, file, file_name, user=None, dry_run=False):
@@ -176,6 +190,9 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
                     skipped=result.skipped,
                     province_counts=result.province_counts,
                     warnings={"total_line": result.total_line} if result.total_line else {},
+                    holders_created=result.holders_created,
+                    holders_matched=result.holders_matched,
+                    beyond_programme_rules=len(result.beyond_rules),
                 )
                 importer.write(result.batch)
                 invalidate_summary_cache()
@@ -217,6 +234,8 @@ def _import_rows(importer_class, table, read, file_name, user, dry_run):
         result.total_line = None
         result.created = result.updated = result.unchanged = 0
         result.province_counts = {}
+        result.holders_created = result.holders_matched = 0
+        result.new_holders, result.beyond_rules = [], []
         result.batch = None
         if importer is not None:
             result.errors.sort(key=lambda error: (error.row or 0, importer.column_order(error.column)))
@@ -292,6 +311,40 @@ def _add_warnings(sheet, result):
             )
             % {"count": result.gaps}
         )
+    if result.beyond_rules:
+        result.warnings.append(_beyond_rules_warning(result.beyond_rules, result.dry_run))
+
+
+LISTED_BEYOND_RULES = 10
+
+
+def _beyond_rules_warning(codes, dry_run):
+    """One warning for the projects beyond their programme's rules, naming the first few."""
+    listed = join_items(isolate(code) for code in codes[:LISTED_BEYOND_RULES])
+    if len(codes) > LISTED_BEYOND_RULES:
+        listed += "…"
+    values = {"count": workbook.grouped(len(codes)), "codes": listed}
+    if dry_run:
+        return (
+            ngettext(
+                "%(count)s project goes beyond its programme's rules (maximum INDH share or amount per "
+                "project): %(codes)s. It is imported and listed on the data-quality page.",
+                "%(count)s projects go beyond their programme's rules (maximum INDH share or amount per "
+                "project): %(codes)s. They are imported and listed on the data-quality page.",
+                len(codes),
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "%(count)s project goes beyond its programme's rules (maximum INDH share or amount per "
+            "project): %(codes)s. It was imported and is listed on the data-quality page.",
+            "%(count)s projects go beyond their programme's rules (maximum INDH share or amount per "
+            "project): %(codes)s. They were imported and are listed on the data-quality page.",
+            len(codes),
+        )
+        % values
+    )
 
 
 class _LockTimeout(Exception):

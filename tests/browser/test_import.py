@@ -100,7 +100,12 @@ def test_officer_imports_the_sample_then_sees_every_error_of_a_bad_workbook(jour
         visit.said("Updated"): "0",
         visit.said("Unchanged"): "0",
         visit.said("Skipped (totals lines)"): "0",
+        visit.said("New holders"): str(len({row[header.index("Porteur du projet")] for row in rows})),
+        visit.said("Existing holders named"): "0",
     }
+    caption = t("New holders: check that none is an existing holder spelt differently")
+    new_holders = page.get_by_role("table", name=caption)
+    expect(new_holders).to_contain_text(rows[0][header.index("Porteur du projet")])
     preview = page.get_by_role("table", name=t("First rows"))
     for code in codes[:3]:
         expect(preview).to_contain_text(code)

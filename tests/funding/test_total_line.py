@@ -117,13 +117,14 @@ def test_the_command_prints_the_total_line_after_the_counts(tmp_path):
         call_command("import_projects", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
     lines = out.getvalue().splitlines()
     assert lines[0] == "created 4, updated 0, unchanged 0, skipped 1"
-    assert lines[1].startswith("warning: Total line (row 7), column")
-    assert "1,250,000.00" in lines[1] and "1,230,000.00" in lines[1] and "20,000.00" in lines[1]
+    assert lines[1].startswith("holders: ")
+    assert lines[2].startswith("warning: Total line (row 7), column")
+    assert "1,250,000.00" in lines[2] and "1,230,000.00" in lines[2] and "20,000.00" in lines[2]
 
     path.write_bytes(workbook_with_total(1230000))
     out = io.StringIO()
     call_command("import_projects", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
-    assert out.getvalue().splitlines()[1] in (
+    assert out.getvalue().splitlines()[2] in (
         "total line: matches the rows (4 columns checked)",
         "ligne TOTAL : conforme aux lignes (4 colonnes vérifiées)",
     )

@@ -15,9 +15,9 @@ from funding.workbook import PROJECTS
 class Command(BaseCommand):
     help = (
         "Import a projects workbook (.xlsx or .csv, spec: import-format.md): every row or none. "
-        "Prints 'created N, updated N, unchanged N, skipped N'; on a refused file, one line per error "
-        "and exit status 1 (with --annotate, the workbook comes back with its bad cells marked). "
-        "A totals line is checked against the rows."
+        "Prints 'created N, updated N, unchanged N, skipped N', then 'holders: created N, matched N'; "
+        "on a refused file, one line per error and exit status 1 (with --annotate, the workbook comes "
+        "back with its bad cells marked). A totals line is checked against the rows."
     )
 
     def add_arguments(self, parser):
@@ -64,6 +64,8 @@ class Command(BaseCommand):
         for warning in result.warnings:
             self.stderr.write(_("warning: %(warning)s") % {"warning": warning})
         self.stdout.write(result.summary())
+        # In English too, and second: scripts read the counts line first (bench/import_bench.py).
+        self.stdout.write(result.holders_summary())
         for is_warning, message in services.total_line_messages(result.total_line):
             self.stdout.write(_("warning: %(warning)s") % {"warning": message} if is_warning else message)
         if options["verbosity"] >= 2:
