@@ -686,7 +686,19 @@ def _read_table(source, *, table, file_name, meanwhile):
     head = data[:8] if isinstance(data, bytes) else _read_head(data)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
         name, rows = _workbook_rows(data, table, meanwhile)
-        return _find_table(name, rows, table, from_sheet_name=_is_named_sheet(name, table))
+        named = _is_named_sheet(name, table)
+        try:
+            return _find_table(name, rows, table, from_sheet_name=named)
+        except NoHeaderError:
+            if named:
+                raise
+            # No sheet is named for the table and the first one has no header row (an annotated
+            # workbook's error list comes first, say): the table is on one of the next sheets.
+            for other in _worksheet_names(data)[1:]:
+                name, rows = _workbook_rows(data, table, None, sheet=other)
+                with contextlib.suppress(NoHeaderError):
+                    return _find_table(name, rows, table, from_sheet_name=False)
+            raise
     if str(file_name).lower().endswith((".csv", ".txt")):
         return _csv_table(data, table)
     raise WorkbookError(
@@ -717,21 +729,32 @@ def _read_head(path):
         return file.read(8)
 
 
-def _workbook_rows(data, table, meanwhile):
+def _open_book(data, stream):
+    with _calamine_errors():
+        if isinstance(data, str):
+            return CalamineWorkbook.from_path(data)
+        stream.seek(0)
+        return CalamineWorkbook.from_filelike(stream)
+
+
+def _worksheet_names(data):
+    stream = data if isinstance(data, str) else io.BytesIO(data)
+    book = _open_book(data, stream)
+    return [meta.name for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
+
+
+def _workbook_rows(data, table, meanwhile, *, sheet=None):
+    """(name, rows) of the worksheet named for ``table``, else the first one (or ``sheet``)."""
     stream = data if isinstance(data, str) else io.BytesIO(data)
     zipped = zipfile.is_zipfile(stream)
     if zipped:
         _check_expanded_size(stream)
+    book = _open_book(data, stream)
     with _calamine_errors():
-        if isinstance(data, str):
-            book = CalamineWorkbook.from_path(data)
-        else:
-            stream.seek(0)
-            book = CalamineWorkbook.from_filelike(stream)
-        names = [sheet.name for sheet in book.sheets_metadata if sheet.typ == SheetTypeEnum.WorkSheet]
+        names = [meta.name for meta in book.sheets_metadata if meta.typ == SheetTypeEnum.WorkSheet]
         if not names:
             raise WorkbookError(_("The workbook is empty: it has no worksheet."))
-        name = next((name for name in names if _is_named_sheet(name, table)), names[0])
+        name = sheet or next((name for name in names if _is_named_sheet(name, table)), names[0])
     if zipped:
         _check_extent(stream, name)
     with _calamine_errors():

@@ -372,3 +372,20 @@ def test_a_refused_holders_list_comes_back_annotated_too(client, django_user_mod
     book = openpyxl.load_workbook(io.BytesIO(download.content))
     assert book.sheetnames == ["Erreurs", "Porteurs"]
     assert set(marked_cells(book["Porteurs"])) == {"C2"}
+
+
+def test_the_corrected_annotated_workbook_imports_with_its_error_list_still_first():
+    """The official fixes the marked cells in the annotated copy and imports it as it is."""
+    _result, book = annotated(planted_workbook())
+    assert book.sheetnames[0] != SHEET  # the error list comes first, the table's sheet after it
+    sheet = book[SHEET]
+    for index, code in enumerate(CODES):
+        if index in PLANTED:
+            header, _value = PLANTED[index]
+            column = FRENCH_HEADERS.index(header) + 1
+            sheet.cell(row=4 + index, column=column).value = project_row(code)[header]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    result = services.import_workbook(file=buffer.getvalue(), file_name="bilan-corrige.xlsx", dry_run=True)
+    assert result.ok, result.errors
+    assert result.created == len(CODES)
