@@ -11,8 +11,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cooperatives.models import Holder
-from funding import quality
-from funding.admin_import import ProjectImportExportMixin, batch_count_columns, batch_count_rows
+from funding import quality, services
+from funding.admin_import import (
+    ProjectImportExportMixin,
+    batch_count_columns,
+    batch_count_rows,
+    reads_whole_batch,
+)
 from funding.admin_scale import CommuneListFilter, IndexedSearchMixin, ProjectYearListFilter
 from funding.models import Disbursement, ImportBatch, Partner, PartnerContribution, Programme, Project
 from indh_site.admin_dates import DateFormatHintMixin
@@ -449,6 +454,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 "touched_more": total - len(rows),
                 "batch_counts": counts,
                 "counts_partial": any(value is None for _label, value in counts),
+                # The totals line sums every row of the file: only for whoever may read the whole batch.
+                "total_line_notes": services.total_line_messages(batch.warnings.get("total_line"))
+                if reads_whole_batch(batch, request.user)
+                else [],
             }
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -14,6 +14,7 @@ from cooperatives.models import Province, ProvinceAssignment
 from funding import services
 from funding.models import ImportBatch, Project
 from indh_site.money import isolate
+from tests.access import khenifra, make_staff
 from tests.funding.workbooks import project_row, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,18 @@ def test_a_note_in_an_amount_column_of_the_total_line_is_not_compared():
         assert services.total_line_messages(result.total_line) == [
             (False, "total line: matches the rows (1 column checked)")
         ]
+
+
+def test_the_import_batch_page_keeps_the_total_line_warning(client):
+    officer = make_staff("agent-total", khenifra())
+    result = run(workbook_with_total(1250000), user=officer)
+    assert result.ok, result.errors
+    batch = ImportBatch.objects.get()
+    assert batch.warnings["total_line"]["mismatches"]
+    client.force_login(officer)
+    with translation.override("fr"):
+        page = client.get(reverse("admin:funding_importbatch_change", args=[batch.pk]))
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="batch-total-line"' in content
+    assert "sur la ligne" in content and "d’après les lignes" in content
