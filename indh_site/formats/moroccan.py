@@ -28,3 +28,15 @@ DATETIME_INPUT_FORMATS = [
     "%Y-%m-%d %H:%M",
 ]
 TIME_INPUT_FORMATS = ["%H:%M:%S", "%H:%M:%S.%f", "%H:%M"]
+
+__all__ = [
+    "DATE_FORMAT",
+    "DATE_INPUT_FORMATS",
+    "DATETIME_FORMAT",
+    "DATETIME_INPUT_FORMATS",
+    "FIRST_DAY_OF_WEEK",
+    "SHORT_DATE_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "TIME_FORMAT",
+    "TIME_INPUT_FORMATS",
+]
