@@ -1,7 +1,9 @@
 """The application's URLs plus /healthz, the trivial view the load test compares against."""
 
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from indh_site import urls
 
 
 def healthz(request):
@@ -11,5 +13,6 @@ def healthz(request):
 
 urlpatterns = [
     path("healthz", healthz),
-    path("", include("indh_site.urls")),
+    # Not include(): the public pages' i18n_patterns must stay in the root URLconf.
+    *urls.urlpatterns,
 ]
