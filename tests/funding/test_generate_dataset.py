@@ -4,6 +4,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Count, F
 
 from cooperatives.models import Commune, Holder, Province, Region
@@ -206,3 +208,49 @@ def test_bad_sizes_are_refused_with_a_message(args):
     with pytest.raises(CommandError):
         generate(*args)
     assert not Project.objects.exists()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="migrates back and forth inside the test's transaction"
+)
+def test_a_database_generated_before_loses_its_invented_territory_and_only_that(demo_data):
+    """Cooperatives migration drop_synthetic_territory: no invented commune survives the real territory."""
+    before, after = (
+        ("cooperatives", "0011_territory_shapes"),
+        ("cooperatives", "0012_drop_synthetic_territory"),
+    )
+    demo = snapshot()
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    apps = executor.loader.project_state([before, *executor.loader.graph.leaf_nodes("funding")]).apps
+    region = apps.get_model("cooperatives", "Region").objects.create(
+        code="syn-r01", name_fr="Région synthétique"
+    )
+    province = apps.get_model("cooperatives", "Province").objects.create(
+        code="syn-p001", name_fr="Province synthétique", region=region, is_synthetic=True
+    )
+    commune = apps.get_model("cooperatives", "Commune").objects.create(
+        code="syn-p001-c01", name_fr="Commune synthétique", province=province, is_synthetic=True
+    )
+    holder = apps.get_model("cooperatives", "Holder").objects.create(
+        name="Coopérative Atlas", commune=commune
+    )
+    apps.get_model("funding", "Project").objects.create(
+        code="SYN-P001-2020-0000001",
+        title="Tissage",
+        holder=holder,
+        commune=commune,
+        sector_id=apps.get_model("cooperatives", "Sector").objects.get(code="handicrafts").pk,
+        programme_id=apps.get_model("funding", "Programme").objects.get(code="P3").pk,
+        year=2020,
+        total_cost=Decimal("1000.00"),
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([after])
+
+    assert snapshot() == demo
+    assert not Commune.objects.filter(code__startswith="syn-").exists()
+    assert not Province.objects.filter(code__startswith="syn-").exists()
+    assert not Region.objects.filter(code__startswith="syn-").exists()
+    assert (Region.objects.count(), Province.objects.count(), Commune.objects.count()) == (12, 75, 1503)
