@@ -37,8 +37,9 @@ def setup_django():
 def filter_sets():
     """The filter sets of issue 6, on the generated data: (name, query string).
 
-    The commune and the province are the synthetic ones with the most projects, so the
-    figures are those of the heaviest case of each kind.
+    The commune and the province are the ones with the most projects (the generator spreads
+    its projects over the real territory), so the figures are those of the heaviest case of
+    each kind.
     """
     from django.db import connection
 

@@ -28,15 +28,14 @@ def main():
 
     from django.core.management import call_command
 
-    from cooperatives.models import Holder
-    from funding.models import Project
+    from funding import synthetic
 
     wanted = {"projects": args.projects, "holders": args.holders, "seed": args.seed}
     record = common.OUT / "dataset.json"
     previous = json.loads(record.read_text()) if record.exists() else {}
     present = {
-        "projects": Project.objects.filter(commune__is_synthetic=True).count(),
-        "holders": Holder.objects.filter(commune__is_synthetic=True).count(),
+        "projects": synthetic.synthetic_projects().count(),
+        "holders": synthetic.synthetic_holders().count(),
     }
     if present == {"projects": args.projects, "holders": args.holders} and previous.get("seed") == args.seed:
         print(

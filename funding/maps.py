@@ -155,7 +155,7 @@ def territory_map(summary, params, *, lang):
 
     else:
         rows = {row["code"]: row for row in summary.get("by_province", [])}
-        shapes = Province.objects.filter(is_synthetic=False).values(*SHAPE_FIELDS, name=_label(lang))
+        shapes = Province.objects.values(*SHAPE_FIELDS, name=_label(lang))
         title = _("The provinces and prefectures")
 
         def href(code):

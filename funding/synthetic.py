@@ -1,12 +1,13 @@
-"""A synthetic national dataset for load tests (issue 6): territory, holders, projects.
+"""A synthetic national dataset for load tests (issue 6): holders and projects in the real territory.
 
-The real reference data (Khénifra's 22 communes) is left alone. Next to it this module
-creates regions, provinces and communes of its own, then holders and projects in those
-communes, so that everything it made can be found and removed again:
+The holders and projects are spread over the kingdom's real provinces and communes (HCP's
+nomenclature, cooperatives/territory.py): all 1,503 communes by default, or the P most populous
+provinces and the C most populous communes of each when asked for fewer. No territory is invented
+and none is changed. What this module creates is marked by a code, so that it can be found and
+removed again without a column of its own in the product's tables:
 
-- provinces and communes have ``is_synthetic=True`` and codes starting with ``syn-``;
-- regions have codes starting with ``syn-`` (Region has no is_synthetic flag);
-- holders and projects sit in synthetic communes, and only there.
+- every synthetic project's code starts with ``SYN-``;
+- every synthetic holder's registration number starts with ``SYN-`` (a real one never does).
 
 The same seed and sizes always give the same rows (same codes, names, amounts), on
 PostgreSQL and SQLite alike: every random draw comes from a ``random.Random`` seeded
@@ -18,12 +19,14 @@ Django signals, so no django-simple-history rows are written: synthetic rows hav
 audit history, on purpose (they were never entered by anyone, and a million historical
 rows would double the load time). An edit made later in the admin is recorded as usual.
 
-Distributions, roughly as INDH reports them: most holders are cooperatives; agriculture
-and handicrafts dominate the sectors; phase III (2019–2025) has more projects per year
-than phases I and II; old projects are completed (a few cancelled), recent ones are
-programmed, approved or in progress; costs are log-normal around 350,000 MAD. Amounts
-respect the database constraints: INDH ≤ total cost, and the three shares exceed the
-total cost by at most 1 MAD (some projects have a funding gap, a few a rounding excess).
+Distributions, roughly as INDH reports them: holders are drawn in proportion to the square
+root of their commune's 2024 population (towns have more, but INDH reaches rural communes
+too); most holders are cooperatives; agriculture and handicrafts dominate the sectors;
+phase III (2019–2025) has more projects per year than phases I and II; old projects are
+completed (a few cancelled), recent ones are programmed, approved or in progress; costs are
+log-normal around 350,000 MAD. Amounts respect the database constraints: INDH ≤ total cost,
+and the three shares exceed the total cost by at most 1 MAD (some projects have a funding
+gap, a few a rounding excess).
 """
 
 import datetime
@@ -36,14 +39,11 @@ from itertools import accumulate
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cooperatives.models import Commune, Holder, HolderType, Province, ProvinceAssignment, Region, Sector
+from cooperatives.models import Commune, Holder, HolderType, Sector
 from funding.models import Disbursement, PartnerContribution, Programme, Project, ProjectStatus
 
-PREFIX = "syn-"
-PROJECT_CODE_PREFIX = "SYN-"
-REGIONS = 12  # Morocco's regions
-DEFAULT_PROVINCES = 74  # with Khénifra, the country's 75 provinces and prefectures
-DEFAULT_COMMUNES_PER_PROVINCE = 20  # about 1,500 communes nationally
+# The mark of a synthetic project's code and of a synthetic holder's registration number.
+PREFIX = "SYN-"
 DEFAULT_SEED = 2025
 # Rows are drawn and written this many at a time. Part of the reproducibility contract:
 # changing it changes the dataset a seed gives.
@@ -111,18 +111,20 @@ class Plan:
 
     projects: int
     holders: int
-    provinces: int = DEFAULT_PROVINCES
-    communes_per_province: int = DEFAULT_COMMUNES_PER_PROVINCE
+    # None: every province, every commune; a number: the most populous ones.
+    provinces: int | None = None
+    communes_per_province: int | None = None
     seed: int = DEFAULT_SEED
 
     def __post_init__(self):
-        if self.projects < 0 or self.holders < 1 or self.provinces < 1 or self.communes_per_province < 1:
+        limits = [n for n in (self.provinces, self.communes_per_province) if n is not None]
+        if self.projects < 0 or self.holders < 1 or any(n < 1 for n in limits):
             raise ValueError("projects must be ≥ 0; holders, provinces and communes per province ≥ 1")
 
 
 @dataclass
 class _Place:
-    """A synthetic commune as the generator needs it."""
+    """A real commune as the generator needs it."""
 
     id: int
     name: str
@@ -137,20 +139,25 @@ class _HolderDraw:
     sector_code: str
 
 
+def synthetic_projects():
+    return Project.objects.filter(code__startswith=PREFIX)
+
+
+def synthetic_holders():
+    return Holder.objects.filter(registration_number__startswith=PREFIX)
+
+
 def synthetic_exists():
-    return (
-        Commune.objects.filter(is_synthetic=True).exists()
-        or Region.objects.filter(code__startswith=PREFIX).exists()
-    )
+    return synthetic_projects().exists() or synthetic_holders().exists()
 
 
 def real_project_count():
     """Projects that are neither synthetic nor demo: real data an accidental run would pollute."""
-    return Project.objects.filter(commune__is_synthetic=False, is_demo=False).count()
+    return Project.objects.exclude(code__startswith=PREFIX).filter(is_demo=False).count()
 
 
 def generate(plan, *, progress=None):
-    """Create the territory, holders and projects of `plan`; returns the counts created.
+    """Create the holders and projects of `plan` in the real territory; returns the counts.
 
     Refuses to run when synthetic data already exists (clear() it first), so the codes
     a seed gives stay unique and a run never mixes two datasets.
@@ -161,8 +168,8 @@ def generate(plan, *, progress=None):
     writer = _CopyWriter() if connection.vendor == "postgresql" else _BulkWriter()
     now = timezone.now()
     with transaction.atomic():
-        places = _create_territory(plan)
-        progress(f"territory: {plan.provinces} provinces, {len(places)} communes")
+        places = _territory(plan)
+        progress(f"territory: {places.provinces} provinces, {len(places)} communes")
         with _aggregates_suspended():
             holders = _write_holders(plan, places, writer, now)
             progress(f"holders: {len(holders)}")
@@ -173,7 +180,7 @@ def generate(plan, *, progress=None):
         _data_changed()
     writer.finish()
     return {
-        "provinces": plan.provinces,
+        "provinces": places.provinces,
         "communes": len(places),
         "holders": len(holders),
         "projects": projects,
@@ -181,31 +188,33 @@ def generate(plan, *, progress=None):
 
 
 def clear():
-    """Delete every synthetic row: projects and holders in synthetic communes, then the territory.
+    """Delete every synthetic row: the SYN- projects, then the SYN- holders no other project needs.
 
     Plain DELETE statements rather than Model.delete(): Django would load a million rows
     to send their signals. Partner lines and disbursements of those projects go first
     (Django's CASCADE is not a database cascade), so do any audit rows left by later
-    edits in the admin.
+    edits in the admin. The territory, the demo data and real data are not touched: a holder
+    someone has since given a real project keeps it.
     """
     from simple_history.utils import get_history_model_for_model
 
-    communes = f"SELECT id FROM {Commune._meta.db_table} WHERE is_synthetic"  # noqa: S608
-    projects = f"SELECT id FROM {Project._meta.db_table} WHERE commune_id IN ({communes})"  # noqa: S608
+    project, holder = Project._meta.db_table, Holder._meta.db_table
+    projects = f"SELECT id FROM {project} WHERE code LIKE %s"  # noqa: S608
+    holders = (
+        f"SELECT id FROM {holder} h WHERE h.registration_number LIKE %s "  # noqa: S608
+        f"AND NOT EXISTS (SELECT 1 FROM {project} p WHERE p.holder_id = h.id)"
+    )
+    like = [f"{PREFIX}%"]
     deleted = {}
     with transaction.atomic(), _aggregates_suspended(), connection.cursor() as cursor:
         for model in (PartnerContribution, Disbursement):
             for table in (model._meta.db_table, get_history_model_for_model(model)._meta.db_table):
-                cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({projects})")  # noqa: S608
-        for model in (Project, Holder):
+                cursor.execute(f"DELETE FROM {table} WHERE project_id IN ({projects})", like)  # noqa: S608
+        for model, rows in ((Project, projects), (Holder, holders)):
             history = get_history_model_for_model(model)._meta.db_table
-            cursor.execute(f"DELETE FROM {history} WHERE commune_id IN ({communes})")  # noqa: S608
-            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE commune_id IN ({communes})")  # noqa: S608
+            cursor.execute(f"DELETE FROM {history} WHERE id IN ({rows})", like)  # noqa: S608
+            cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE id IN ({rows})", like)  # noqa: S608
             deleted[model._meta.model_name] = cursor.rowcount
-        ProvinceAssignment.objects.filter(province__is_synthetic=True).delete()
-        deleted["commune"] = Commune.objects.filter(is_synthetic=True).delete()[0]
-        deleted["province"] = Province.objects.filter(is_synthetic=True).delete()[0]
-        deleted["region"] = Region.objects.filter(code__startswith=PREFIX, provinces__isnull=True).delete()[0]
         _data_changed()
     _analyze()
     return deleted
@@ -214,58 +223,36 @@ def clear():
 # --- Territory ------------------------------------------------------------------------------------------
 
 
-def _create_territory(plan):
-    """Regions, provinces and communes; returns the communes with their draw weights."""
+def _territory(plan):
+    """The real communes the dataset uses, with their draw weights.
+
+    Every commune by default. With plan.provinces, the most populous provinces; with
+    plan.communes_per_province, the most populous communes of each (ties by code): a choice
+    that does not depend on the seed, so a test or a benchmark knows where the data is.
+    """
     rng = random.Random(f"{plan.seed}:territory")
-    regions = Region.objects.bulk_create(
-        Region(
-            code=f"{PREFIX}r{n:02d}",
-            name_fr=f"Région synthétique {n:02d}",
-            name_ar=f"جهة اصطناعية {n:02d}",
-            name_en=f"Synthetic region {n:02d}",
-        )
-        for n in range(1, min(REGIONS, plan.provinces) + 1)
+    communes = Commune.objects.values_list(
+        "id", "code", "name_fr", "population_2024", "province__code", "province__population_2024"
     )
-    provinces = Province.objects.bulk_create(
-        Province(
-            code=f"{PREFIX}p{n:03d}",
-            name_fr=f"Province synthétique {n:03d}",
-            name_ar=f"إقليم اصطناعي {n:03d}",
-            name_en=f"Synthetic province {n:03d}",
-            region=regions[(n - 1) % len(regions)],
-            is_synthetic=True,
-        )
-        for n in range(1, plan.provinces + 1)
-    )
-    communes = Commune.objects.bulk_create(
-        Commune(
-            code=f"{PREFIX}p{p:03d}-c{c:02d}",
-            name_fr=f"Commune synthétique {p:03d}-{c:02d}",
-            name_ar=f"جماعة اصطناعية {p:03d}-{c:02d}",
-            name_en=f"Synthetic commune {p:03d}-{c:02d}",
-            # The first communes of a province are its towns.
-            kind=Commune.Kind.MUNICIPALITY if c <= 2 else Commune.Kind.RURAL,
-            province=province,
-            is_synthetic=True,
-        )
-        for p, province in enumerate(provinces, start=1)
-        for c in range(1, plan.communes_per_province + 1)
-    )
-    # bulk_create does not return ids on every backend: read them back by code.
-    ids = dict(Commune.objects.filter(is_synthetic=True).values_list("code", "id"))
+    by_province = {}
+    # Sorted here rather than by the database, whose collation may order codes differently.
+    for row in sorted(communes, key=lambda row: (-(row[3] or 0), row[1])):
+        by_province.setdefault(row[4], {"population": row[5] or 0, "communes": []})["communes"].append(row)
+    chosen = sorted(by_province, key=lambda code: (-by_province[code]["population"], code))[: plan.provinces]
     places, weights = [], []
-    province_weights = [1 / (rank**0.6) for rank in range(1, plan.provinces + 1)]
-    rng.shuffle(province_weights)  # big and small provinces in no particular order
-    for p in range(1, plan.provinces + 1):
+    for number, province in enumerate(sorted(chosen), start=1):
         siblings = []
-        for c in range(1, plan.communes_per_province + 1):
-            code = f"{PREFIX}p{p:03d}-c{c:02d}"
-            siblings.append(_Place(ids[code], f"Commune synthétique {p:03d}-{c:02d}", p, siblings))
-            # Towns draw about four times as many holders as rural communes.
-            weights.append(province_weights[p - 1] * (4 if c <= 2 else rng.uniform(0.5, 1.5)))
+        for commune_id, _code, name, population, _province, _ in by_province[province]["communes"][
+            : plan.communes_per_province
+        ]:
+            siblings.append(_Place(commune_id, name, number, siblings))
+            weights.append(math.sqrt(population or 1) * rng.uniform(0.5, 1.5))
         places += siblings
-    assert len(places) == len(communes)
-    return _Weighted(places, weights)
+    if not places:
+        raise ValueError("The database holds no communes: run migrate first.")
+    population = _Weighted(places, weights)
+    population.provinces = len(chosen)
+    return population
 
 
 class _Weighted:
@@ -315,13 +302,13 @@ def _holder_chunks(plan, places, ids, now):
                 rng.randint(7, 250) if holder_type != HolderType.YOUNG_ENTREPRENEUR else rng.randint(1, 4)
             )
             activity = rng.choice(ACTIVITIES[sector_code]).split()[0]
-            registered = holder_type == HolderType.COOPERATIVE and rng.random() < 0.8
             rows.append(
                 {
                     "id": ids[start + offset],
                     "name": f"{NAME_PREFIXES[holder_type]} {rng.choice(PLACES)} {activity} {n:06d}",
                     "holder_type": holder_type,
-                    "registration_number": f"SYN-{n:07d}" if registered else None,
+                    # Every synthetic holder carries the mark, registered in life or not.
+                    "registration_number": f"{PREFIX}{n:07d}",
                     "commune_id": place.id,
                     "main_sector_id": sectors[sector_code],
                     "created_on": datetime.date(
@@ -381,7 +368,7 @@ def _project_chunks(plan, holders, now):
             cost_mad = min(MAX_COST_MAD, max(MIN_COST_MAD, rng.lognormvariate(mu, 0.9)))
             total, indh, partners, holder_share = _amounts(rng, cost_mad)
             signed = status != ProjectStatus.PROGRAMMED
-            code = f"{PROJECT_CODE_PREFIX}P{place.province_number:03d}-{year}-{n:07d}"
+            code = f"{PREFIX}P{place.province_number:03d}-{year}-{n:07d}"
             rows.append(
                 {
                     "code": code,
@@ -414,7 +401,7 @@ def _amounts(rng, cost_mad):
     """Total cost and the three shares, in whole centimes, within the database constraints.
 
     Most projects are fully funded (the shares add up to the cost); 8% have a funding gap,
-    1% a rounding excess of at most 1 MAD, which the constraint tolerates.
+    1% a rounding excess under 1 MAD, which the constraint tolerates (also in SQLite's float arithmetic).
     """
     total = round(cost_mad / 100) * 100 * 100  # a round hundred dirhams…
     if rng.random() < 0.2:
@@ -426,7 +413,7 @@ def _amounts(rng, cost_mad):
     if draw < 0.08:
         holder_share -= math.floor(holder_share * rng.uniform(0, 0.3))
     elif draw < 0.09:
-        holder_share += rng.randint(1, 100)
+        holder_share += rng.randint(1, 99)
     return total, indh, partners, holder_share
 
 

@@ -29,7 +29,7 @@ pytestmark = [
 
 @pytest.fixture
 def national(db):
-    """The demo province plus a small synthetic country."""
+    """The demo province plus synthetic data in the four most populous provinces (5 communes each)."""
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command(
         "generate_dataset",
@@ -49,7 +49,7 @@ def assert_in_step():
 def test_single_saves_creates_and_deletes_keep_the_tables_in_step(national):
     assert_in_step()
 
-    project = Project.objects.filter(commune__is_synthetic=True).order_by("code").first()
+    project = Project.objects.filter(code__startswith="SYN-").order_by("code").first()
     project.total_cost += Decimal("1000.50")
     project.jobs_created += 3
     project.save()
@@ -114,7 +114,7 @@ def test_bulk_writes_keep_the_tables_in_step(national):
     Project.objects.filter(year=2013).update(title="Renamed")
     assert _table_rows() == rows_before
 
-    Project.objects.filter(commune__province__code="syn-p002").delete()
+    Project.objects.filter(commune__province__code="marrakech").delete()
     assert_in_step()
 
 
@@ -124,19 +124,20 @@ def test_a_holder_changing_type_moves_its_projects(national):
     holder.save()
     assert_in_step()
 
-    Holder.objects.filter(commune__province__code="syn-p001").update(holder_type=HolderType.OTHER)
+    Holder.objects.filter(commune__province__code="casablanca").update(holder_type=HolderType.OTHER)
     assert_in_step()
 
 
 def test_a_commune_moving_to_another_province_takes_its_projects_along(national):
-    commune = Commune.objects.get(code="syn-p001-c02")
-    commune.province = Province.objects.get(code="syn-p002")
+    commune = Commune.objects.get(code="tanger")
+    assert commune.projects.exists()
+    commune.province = Province.objects.get(code="marrakech")
     commune.save()
     assert_in_step()
     commune.name_fr = "Renamed"
     commune.save()
     assert_in_step()
-    filters = {"province": ["syn-p002"], "year_from": 2019, "year_to": 2025}
+    filters = {"province": ["marrakech"], "year_from": 2019, "year_to": 2025}
     expected = queries.compute_summary(queries.filter_projects(filters), lang="fr")
     assert aggregates.compute_summary(filters, lang="fr") == expected
 
@@ -181,7 +182,7 @@ def test_an_admin_edit_keeps_the_figures_current(national, staff_client):
 
 
 def test_touched_cells_are_merged_back_to_one_row(national):
-    for project in Project.objects.filter(commune__code="syn-p001-c01")[:20]:
+    for project in Project.objects.filter(commune__code="casablanca")[:20]:
         project.total_cost += 1
         project.save()
     with connection.cursor() as cursor:
@@ -211,8 +212,8 @@ FILTER_SETS = [
     {"year_from": 2019, "year_to": 2022},
     {"year_from": 2019, "year_to": 2022, "sector": ["agriculture"]},
     {"commune": ["khenifra"]},
-    {"commune": ["syn-p001-c01", "syn-p002-c03"], "sector": ["agriculture"]},
-    {"province": ["syn-p003"], "year_from": 2019, "year_to": 2025},
+    {"commune": ["casablanca", "tanger"], "sector": ["agriculture"]},
+    {"province": ["tanger-assilah"], "year_from": 2019, "year_to": 2025},
     {"province": ["KHN"]},
     {"programme": ["P3"]},
     {"programme": ["P1", "P2"], "year": 2023},
@@ -222,7 +223,7 @@ FILTER_SETS = [
     {"status": ["cancelled"]},
     {"status": ["completed", "in_progress"], "commune": ["mrirt"]},
     {"year": 2024, "programme": ["P3"], "holder_type": ["cooperative"]},
-    {"sector": ["fishing"], "province": ["syn-p001"]},
+    {"sector": ["fishing"], "province": ["casablanca"]},
     {"commune": ["no-such-commune"]},
     {"year": 2099},
 ]

@@ -15,8 +15,8 @@ URLS = ["/fr/", "/api/v1/summary"]
 FILTER_SETS = [
     "",
     "year=2024",
-    "sector=agriculture&commune=syn-p001-c01",
-    "province=syn-p001&year_from=2019&year_to=2025",
+    "sector=agriculture&commune=casablanca",
+    "province=casablanca&year_from=2019&year_to=2025",
     "holder_type=cooperative&status=completed&status=in_progress",
 ]
 

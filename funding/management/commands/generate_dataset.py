@@ -7,9 +7,10 @@ from funding import synthetic
 
 class Command(BaseCommand):
     help = (
-        "Generate a reproducible synthetic national dataset (provinces, communes, holders, projects) for "
-        "load tests, next to the real reference data. Synthetic rows are marked (is_synthetic provinces and "
-        "communes) and removed with --clear. Never run it on a production database."
+        "Generate a reproducible synthetic national dataset (holders and projects in the kingdom's real "
+        "provinces and communes) for load tests. Synthetic rows are marked (project codes and holder "
+        "registration numbers starting with SYN-) and removed with --clear. Never run it on a production "
+        "database."
     )
 
     def add_arguments(self, parser):
@@ -18,11 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--provinces",
             type=int,
-            default=synthetic.DEFAULT_PROVINCES,
-            help=f"synthetic provinces (default {synthetic.DEFAULT_PROVINCES}: 75 with Khénifra)",
+            help="use only the P most populous provinces and prefectures (default: all 75)",
         )
         parser.add_argument(
-            "--communes-per-province", type=int, default=synthetic.DEFAULT_COMMUNES_PER_PROVINCE
+            "--communes-per-province",
+            type=int,
+            help="use only the C most populous communes of each province (default: all, 1,503 in all)",
         )
         parser.add_argument("--seed", type=int, default=synthetic.DEFAULT_SEED)
         parser.add_argument("--clear", action="store_true", help="delete the synthetic data first (or only)")
