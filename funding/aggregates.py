@@ -134,6 +134,24 @@ def compute_summary(filters, *, lang):
     return territory.with_census(_assemble(groups, distinct, lang=lang), lang=lang)
 
 
+def count_and_cost(filters):
+    """(projects, total cost) of the projects matching the normalised ``filters``, from the smallest grain
+    that can apply them; None where no grain can (the caller sums the projects then).
+
+    What the dashboard's "carried by cooperatives" figure needs, without a whole summary's breakdowns.
+    """
+    if not FILTER_COLUMNS.keys() >= filters.keys():
+        return None
+    grain = grain_for(frozenset({"year"}), filters)
+    if grain is None:
+        return None
+    # GROUPING() needs a column: the totals come with the cheap by-year rows, which are dropped.
+    rows = _cell_groups(filters, grain, [TOTALS, BY_YEAR], lang="fr")[TOTALS]
+    if not rows:
+        return 0, Decimal("0.00")
+    return int(rows[0]["projects"]), _amount(rows[0]["total_cost"])
+
+
 def grain_for(columns, filters):
     """The smallest grain with `columns` that can apply `filters`, or None."""
     for grain in GRAINS:

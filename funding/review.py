@@ -92,8 +92,8 @@ def cooperative_figures(filters, *, lang=None):
     """The projects carried by a cooperative under ``filters`` and their total cost.
 
     The report's "71 cooperatives … 81.70 million dirhams" is this total cost, not an amount
-    paid to the cooperatives. On PostgreSQL, the summary of the same filters narrowed to
-    cooperatives (from the aggregate tables, and cached); elsewhere one aggregate query.
+    paid to the cooperatives. On PostgreSQL, one query of the aggregate tables; elsewhere (or for a
+    filter they lack) one aggregate query of the projects.
     Nothing when the filters exclude cooperatives. The dashboard shows it as a headline figure.
     """
     filters = dict(filters or {})
@@ -101,9 +101,9 @@ def cooperative_figures(filters, *, lang=None):
     if chosen_types is not None and HolderType.COOPERATIVE not in chosen_types:
         return {"cooperative_projects": 0, "cooperative_cost": ZERO}
     narrowed = {**filters, "holder_type": [HolderType.COOPERATIVE]}
-    if aggregates.available():
-        totals = Project.objects.summary(narrowed, lang=lang)["totals"]
-        projects, cost = totals["projects"], totals["total_cost"]
+    found = aggregates.count_and_cost(queries.normalise_filters(narrowed)) if aggregates.available() else None
+    if found is not None:
+        projects, cost = found
     else:
         totals = (
             queries.filter_projects(narrowed)

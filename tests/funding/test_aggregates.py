@@ -246,6 +246,22 @@ def test_the_tables_answer_exactly_as_the_projects_do(national):
     assert mismatches == []
 
 
+def test_the_count_and_cost_of_a_filter_set_are_the_projects_own(national):
+    """The dashboard's "carried by cooperatives" figure, read from the tables without a whole summary."""
+    mismatches = []
+    for filters in FILTER_SETS:
+        for narrowed in (filters, {**filters, "holder_type": [HolderType.COOPERATIVE]}):
+            normalised = queries.normalise_filters(narrowed)
+            found = aggregates.count_and_cost(normalised)
+            if found is None:
+                continue
+            expected = queries.compute_summary(queries.filter_projects(normalised), lang="fr")["totals"]
+            if found != (expected["projects"], expected["total_cost"]):
+                mismatches.append((narrowed, found))
+    assert mismatches == []
+    assert aggregates.count_and_cost({"holder": [1]}) is None  # a filter the tables lack
+
+
 def test_an_empty_database_gives_zero_totals(db):
     expected = queries.compute_summary(queries.filter_projects({}), lang="en")
     assert aggregates.compute_summary({}, lang="en") == expected
