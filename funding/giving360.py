@@ -13,7 +13,6 @@ import json
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F
 from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -29,33 +28,8 @@ CHUNK_SIZE = 2000
 
 
 def grants_queryset(filters, *, lang):
-    """The rows a grant is made of, for the projects the summary counts under ``filters``."""
-    return (
-        queries.filter_projects(filters)
-        .order_by("code")
-        .values(
-            "code",
-            "title",
-            "year",
-            "status",
-            "total_cost",
-            "indh_contribution",
-            "partner_contribution",
-            "holder_contribution",
-            "jobs_created",
-            "agreement_signed_on",
-            "updated_at",
-            "holder_id",
-            holder_name=F("holder__name"),
-            holder_kind=F("holder__holder_type"),
-            sector_code=F("sector__code"),
-            sector_name=queries.label_expression("sector", lang),
-            commune_code=F("commune__code"),
-            commune_name=queries.label_expression("commune", lang),
-            programme_code=F("programme__code"),
-            programme_name=queries.label_expression("programme", lang),
-        )
-    )
+    """The project list's rows, in code order, for the projects the summary counts under ``filters``."""
+    return queries.project_list(filters, lang=lang).order_by("code")
 
 
 def _amount(value):
@@ -113,7 +87,7 @@ def grant(row, *, labels):
         "indh:year": year,
         "indh:status": row["status"],
         "indh:statusLabel": labels["statuses"].get(row["status"], row["status"]),
-        "indh:jobsCreated": row["jobs_created"],
+        "indh:jobsCreated": row["jobs"],
     }
 
 

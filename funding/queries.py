@@ -388,6 +388,9 @@ def project_list(filters=None, *, lang=None):
             "partner_contribution",
             "holder_contribution",
             "agreement_signed_on",
+            # Not public columns, but a 360Giving grant's recipient identifier and dateModified.
+            "holder_id",
+            "updated_at",
             holder_name=F("holder__name"),
             holder_kind=F("holder__holder_type"),
             jobs=F("jobs_created"),
